@@ -1,0 +1,1 @@
+//! Benchmarks for memsize; nothing is published.

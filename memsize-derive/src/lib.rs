@@ -1,0 +1,1 @@
+//! `#[derive(SizeOf)]` for the `memsize` crate. Use it through `memsize::SizeOf`.

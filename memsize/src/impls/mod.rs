@@ -1,0 +1,3 @@
+//! `SizeOf` for the types of core, alloc and std, one family per file.
+
+mod primitives;

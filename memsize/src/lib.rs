@@ -1,0 +1,183 @@
+//! How much memory a value really uses, exact to the byte.
+//!
+//! ```
+//! use memsize::SizeOf;
+//!
+//! let names: Vec<String> = vec!["ada".into(), "grace".into()];
+//! // Inline bytes: the Vec's pointer, capacity and length.
+//! assert_eq!(names.shallow_size(), 3 * core::mem::size_of::<usize>());
+//! // Plus every heap byte it owns: the buffer of two Strings, and their bytes.
+//! let heap = names.capacity() * core::mem::size_of::<String>() + 3 + 5;
+//! assert_eq!(names.deep_size(), names.shallow_size() + heap);
+//! assert_eq!(names.heap_size(), heap);
+//! ```
+//!
+//! # What is counted
+//!
+//! - [`shallow_size`](SizeOf::shallow_size) is the value's inline bytes,
+//!   always `core::mem::size_of_val(value)` (Python's `sys.getsizeof`).
+//! - [`heap_size`](SizeOf::heap_size) is the sum of the [`Layout::size`]
+//!   of every allocation the value owns: the bytes the allocator was asked
+//!   for. Capacity counts, not length. Zero-sized types and empty collections
+//!   that never allocated own nothing.
+//! - [`deep_size`](SizeOf::deep_size) is the two together (Python's
+//!   `pympler.asizeof`).
+//! - An allocation shared through `Rc` or `Arc` is counted once per call,
+//!   however many owners the call reaches, and cycles end.
+//! - References, raw pointers, `fn` pointers and `Weak` own nothing.
+//! - Contents that can't be reached without blocking or panicking (a `Mutex`
+//!   locked elsewhere, a `RefCell` borrowed mutably) are not counted; the
+//!   cell's own inline bytes are.
+//! - The allocator's own rounding and bookkeeping are not counted: the
+//!   figure is what was asked for. The counting allocator in
+//!   [`alloc`](crate::alloc) measures exactly that figure, which is how the
+//!   tests prove every implementation right.
+//!
+//! # Cost
+//!
+//! Containers whose element type owns no heap (`Vec<u64>`, `Box<[f32]>`,
+//! `[u8; 4096]`) are measured in constant time, decided by the element type
+//! ([`SizeOf::is_heap_free`]). Other containers are visited element by
+//! element. Two exceptions pay a walk over the elements for exactness even
+//! when they are heap-free: `BTreeMap`/`BTreeSet`, whose node count depends
+//! on their history and can only be read from where the keys lie, and
+//! `LinkedList` (constant time, but per node).
+//!
+//! `deep_size` never panics, never blocks, and never overflows the stack:
+//! past a fixed depth the traversal continues from a work list on the heap.
+//!
+//! # Cargo features
+//!
+//! - `std` (default): implementations for std-only types (`HashMap`,
+//!   `Mutex`, paths, ...) and the counting allocator. Without it the crate
+//!   is `no_std` and needs only `alloc`.
+//! - `derive` (default): `#[derive(SizeOf)]`.
+//! - `alloc-sites`: allocation sites (backtraces) in the counting allocator.
+//!
+//! # MSRV
+//!
+//! Rust 1.85.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs, unsafe_op_in_unsafe_fn)]
+
+extern crate alloc as std_alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+/// One place every implementation file imports from, so `std` and
+/// `no_std` builds name the same things.
+mod lib {
+    pub use core::alloc::Layout;
+    pub use core::marker::PhantomData;
+    pub use core::mem::{size_of, size_of_val};
+    pub use std_alloc::boxed::Box;
+    pub use std_alloc::vec;
+    pub use std_alloc::vec::Vec;
+}
+
+mod context;
+mod impls;
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod alloc;
+
+pub use context::{Context, HeapStats};
+
+#[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
+pub use memsize_derive::SizeOf;
+
+/// How big a value is: its inline bytes, and every heap byte it owns.
+///
+/// Implement it with `#[derive(SizeOf)]` (feature `derive`), or by hand:
+/// write [`add_heap`](Self::add_heap), and [`is_heap_free`](Self::is_heap_free)
+/// where the type never owns heap memory.
+///
+/// ```
+/// use memsize::{Context, SizeOf};
+///
+/// struct Buffer {
+///     data: Vec<u8>,
+///     label: String,
+/// }
+///
+/// impl SizeOf for Buffer {
+///     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+///         cx.add_field("data", &self.data);
+///         cx.add_field("label", &self.label);
+///     }
+/// }
+///
+/// let b = Buffer { data: Vec::with_capacity(100), label: "hi".to_string() };
+/// assert_eq!(b.heap_size(), 100 + 2);
+/// ```
+///
+/// The trait is dyn-compatible: `Box<dyn SizeOf>` and `Box<dyn MyTrait>`
+/// with `trait MyTrait: SizeOf` measure the value they point to.
+pub trait SizeOf {
+    /// Adds every allocation this value owns to `cx`: its own allocations
+    /// with [`Context::add_alloc`] or [`Context::add_shared`], and the heap of
+    /// its parts with [`Context::add`].
+    ///
+    /// This is the one method implementors write. Add nothing for the
+    /// value's inline bytes: they are the caller's.
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>);
+
+    /// True when no value of this type ever owns heap memory, so a container
+    /// of them is measured from its capacity alone, without visiting the
+    /// elements. The default is false; primitives, `Option<u64>`, tuples and
+    /// arrays of such, and derived types whose fields are all heap-free, say
+    /// true.
+    ///
+    /// Saying true for a type that can own heap memory makes containers of it
+    /// undercount.
+    #[inline]
+    fn is_heap_free() -> bool
+    where
+        Self: Sized,
+    {
+        false
+    }
+
+    /// The value's inline bytes: always `core::mem::size_of_val(self)`, like
+    /// Python's `sys.getsizeof`.
+    #[inline]
+    fn shallow_size(&self) -> usize {
+        core::mem::size_of_val(self)
+    }
+
+    /// The bytes of every allocation the value owns, each shared allocation
+    /// once: `deep_size() - shallow_size()`.
+    #[inline]
+    fn heap_size(&self) -> usize {
+        heap_stats(self).bytes
+    }
+
+    /// Inline bytes plus every heap byte the value owns, each shared
+    /// allocation once, like Python's `pympler.asizeof`.
+    #[inline]
+    fn deep_size(&self) -> usize {
+        self.shallow_size().saturating_add(self.heap_size())
+    }
+}
+
+/// The heap a value owns: bytes and number of allocations, each shared
+/// allocation once.
+///
+/// ```
+/// let v = vec![String::from("a"), String::from("bc")];
+/// let stats = memsize::heap_stats(&v);
+/// assert_eq!(stats.allocations, 3);
+/// assert_eq!(stats.bytes, v.capacity() * core::mem::size_of::<String>() + 1 + 2);
+/// ```
+pub fn heap_stats<T: SizeOf + ?Sized>(value: &T) -> HeapStats {
+    Context::measure(value)
+}
+
+#[doc(hidden)]
+pub mod __private {
+    //! Used by the code `#[derive(SizeOf)]` generates; not a public API.
+    pub use core;
+}

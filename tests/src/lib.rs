@@ -1,0 +1,1 @@
+//! Integration, property and UI tests for memsize; nothing is published.
