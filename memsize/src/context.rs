@@ -180,6 +180,14 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Adds `bytes` of heap whose allocations are not known one by one: the
+    /// figure a `#[memsize(with = ...)]` function returns for a foreign type.
+    /// The bytes count; the allocations are not counted.
+    #[inline]
+    pub fn add_opaque(&mut self, bytes: usize) {
+        self.totals.bytes = self.totals.bytes.saturating_add(bytes);
+    }
+
     /// Adds `count` allocations of one layout whose addresses are not known
     /// (the nodes of a linked list or a B-tree, say), in one step.
     #[inline]
