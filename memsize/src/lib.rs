@@ -69,8 +69,7 @@ extern crate std;
 /// `no_std` builds name the same things.
 mod lib {
     pub use core::alloc::Layout;
-    pub use core::marker::PhantomData;
-    pub use core::mem::{size_of, size_of_val};
+    pub use core::mem::size_of;
     pub use std_alloc::boxed::Box;
     pub use std_alloc::vec;
     pub use std_alloc::vec::Vec;

@@ -1,3 +1,10 @@
 //! `SizeOf` for the types of core, alloc and std, one family per file.
 
+mod btree;
+mod collections;
+#[cfg(feature = "std")]
+mod hash;
 mod primitives;
+mod smart_ptr;
+#[cfg(feature = "std")]
+mod sync;

@@ -1,12 +1,19 @@
-//! Types that never own heap memory.
+//! Types that never own heap memory, and thin wrappers that own what their
+//! contents own.
+
+use core::cmp::{Ordering, Reverse};
+use core::marker::{PhantomData, PhantomPinned};
+use core::mem::ManuallyDrop;
+use core::num::{NonZero, Wrapping};
+use core::sync::atomic;
+use core::time::Duration;
 
 use crate::{Context, SizeOf};
 
 /// `SizeOf` for types that own no heap memory: nothing to add, and
 /// containers of them are measured in constant time.
 macro_rules! heap_free {
-    ($($(#[$m:meta])* [$($g:tt)*] $t:ty,)*) => {$(
-        $(#[$m])*
+    ($([$($g:tt)*] $t:ty,)*) => {$(
         impl<$($g)*> SizeOf for $t {
             #[inline(always)]
             fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
@@ -20,4 +27,161 @@ heap_free! {
     [] u8, [] u16, [] u32, [] u64, [] u128, [] usize,
     [] i8, [] i16, [] i32, [] i64, [] i128, [] isize,
     [] f32, [] f64, [] bool, [] char, [] (),
+    [] NonZero<u8>, [] NonZero<u16>, [] NonZero<u32>, [] NonZero<u64>,
+    [] NonZero<u128>, [] NonZero<usize>,
+    [] NonZero<i8>, [] NonZero<i16>, [] NonZero<i32>, [] NonZero<i64>,
+    [] NonZero<i128>, [] NonZero<isize>,
+    [] atomic::AtomicBool, [] atomic::AtomicU8, [] atomic::AtomicU16,
+    [] atomic::AtomicU32, [] atomic::AtomicU64, [] atomic::AtomicUsize,
+    [] atomic::AtomicI8, [] atomic::AtomicI16, [] atomic::AtomicI32,
+    [] atomic::AtomicI64, [] atomic::AtomicIsize, [] atomic::Ordering,
+    [T] atomic::AtomicPtr<T>,
+    [] Duration, [] Ordering, [] PhantomPinned,
+    // Markers, references and pointers own nothing: what they point to
+    // belongs to someone else.
+    [T: ?Sized] PhantomData<T>,
+    [T: ?Sized] &T,
+    [T: ?Sized] &mut T,
+    [T: ?Sized] *const T,
+    [T: ?Sized] *mut T,
+    [T: ?Sized] core::ptr::NonNull<T>,
+    [] core::any::TypeId,
+    [] core::alloc::Layout,
+}
+
+/// Function pointers own nothing. (Higher-ranked ones, `for<'x> fn(&'x T)`,
+/// are distinct types that these impls don't cover.)
+macro_rules! fn_ptrs {
+    ($($arg:ident)*) => {
+        heap_free! {
+            [R, $($arg),*] fn($($arg),*) -> R,
+            [R, $($arg),*] unsafe fn($($arg),*) -> R,
+            [R, $($arg),*] extern "C" fn($($arg),*) -> R,
+            [R, $($arg),*] unsafe extern "C" fn($($arg),*) -> R,
+        }
+    };
+}
+fn_ptrs!();
+fn_ptrs!(A);
+fn_ptrs!(A B);
+fn_ptrs!(A B C);
+fn_ptrs!(A B C D);
+fn_ptrs!(A B C D E);
+fn_ptrs!(A B C D E F);
+
+/// Wrappers that own exactly what their one field owns.
+macro_rules! transparent {
+    ($([$($g:tt)*] $t:ty => |$s:ident| $inner:expr,)*) => {$(
+        impl<$($g)*> SizeOf for $t {
+            #[inline]
+            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+                let $s = self;
+                cx.add($inner);
+            }
+            #[inline]
+            fn is_heap_free() -> bool { T::is_heap_free() }
+        }
+    )*};
+}
+
+transparent! {
+    [T: SizeOf] Reverse<T> => |s| &s.0,
+    [T: SizeOf] Wrapping<T> => |s| &s.0,
+    [T: SizeOf] ManuallyDrop<T> => |s| &**s,
+}
+
+/// Unsized types that own nothing.
+macro_rules! unsized_heap_free {
+    ($($t:ty),*) => {$(
+        impl SizeOf for $t {
+            #[inline(always)]
+            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+        }
+    )*};
+}
+
+unsized_heap_free!(str, core::ffi::CStr);
+
+impl<T: SizeOf> SizeOf for Option<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if let Some(v) = self {
+            cx.add(v);
+        }
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}
+
+impl<T: SizeOf, E: SizeOf> SizeOf for Result<T, E> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        match self {
+            Ok(v) => cx.add(v),
+            Err(e) => cx.add(e),
+        }
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free() && E::is_heap_free()
+    }
+}
+
+impl<T: SizeOf> SizeOf for [T] {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if !T::is_heap_free() {
+            for v in self {
+                cx.add(v);
+            }
+        }
+    }
+}
+
+impl<T: SizeOf, const N: usize> SizeOf for [T; N] {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        self.as_slice().add_heap(cx);
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        N == 0 || T::is_heap_free()
+    }
+}
+
+/// Tuples own what their fields own.
+macro_rules! tuples {
+    ($(($($n:tt $t:ident)+))*) => {$(
+        impl<$($t: SizeOf),+> SizeOf for ($($t,)+) {
+            #[inline]
+            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+                $(cx.add(&self.$n);)+
+            }
+            #[inline]
+            fn is_heap_free() -> bool {
+                $($t::is_heap_free())&&+
+            }
+        }
+    )*};
+}
+
+tuples! {
+    (0 A)
+    (0 A 1 B)
+    (0 A 1 B 2 C)
+    (0 A 1 B 2 C 3 D)
+    (0 A 1 B 2 C 3 D 4 E)
+    (0 A 1 B 2 C 3 D 4 E 5 F)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L 12 M)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L 12 M 13 N)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L 12 M 13 N 14 O)
+    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L 12 M 13 N 14 O 15 P)
 }

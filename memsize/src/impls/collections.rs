@@ -1,0 +1,128 @@
+//! Growable buffers, strings and lists of `alloc`.
+
+use std_alloc::collections::{BinaryHeap, LinkedList, VecDeque};
+use std_alloc::ffi::CString;
+use std_alloc::string::String;
+
+use crate::lib::{Layout, Vec};
+use crate::{Context, SizeOf};
+
+/// The buffer of `cap` elements of `T`: `cap * size_of::<T>()` bytes, none
+/// for zero-sized `T` (a `Vec` of them reports `capacity() == usize::MAX`
+/// and never allocates) or for `cap == 0`.
+#[inline]
+fn buffer<T>(cap: usize) -> Layout {
+    if core::mem::size_of::<T>() == 0 {
+        return Layout::new::<()>();
+    }
+    // Can't fail for a buffer that exists: it was allocated with this layout.
+    Layout::array::<T>(cap).unwrap_or(Layout::new::<()>())
+}
+
+impl<T: SizeOf> SizeOf for Vec<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        cx.add_alloc(self.as_ptr() as *const u8, buffer::<T>(self.capacity()));
+        self.as_slice().add_heap(cx);
+    }
+}
+
+impl SizeOf for String {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        cx.add_alloc(self.as_ptr(), buffer::<u8>(self.capacity()));
+    }
+}
+
+/// A `VecDeque` owns one ring buffer of `capacity()` slots (no extra slot).
+impl<T: SizeOf> SizeOf for VecDeque<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let ptr = self.as_slices().0.as_ptr() as *const u8;
+        cx.add_alloc(ptr, buffer::<T>(self.capacity()));
+        if !T::is_heap_free() {
+            for v in self {
+                cx.add(v);
+            }
+        }
+    }
+}
+
+impl<T: SizeOf> SizeOf for BinaryHeap<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let slice = self.as_slice();
+        cx.add_alloc(slice.as_ptr() as *const u8, buffer::<T>(self.capacity()));
+        slice.add_heap(cx);
+    }
+}
+
+/// The node std's `LinkedList` allocates for each element.
+///
+/// Layout fact (alloc `linked_list::Node`): `{ next, prev, element }` with
+/// two nullable node pointers. This struct has the same field types, so
+/// rustc gives it the same size and alignment. Held against the allocator in
+/// `tests/tests/std_impls.rs`.
+#[allow(dead_code)] // Only its layout is used.
+struct ListNode<T> {
+    next: Option<core::ptr::NonNull<ListNode<T>>>,
+    prev: Option<core::ptr::NonNull<ListNode<T>>>,
+    element: T,
+}
+
+/// One node per element; constant time when the elements own no heap.
+impl<T: SizeOf> SizeOf for LinkedList<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        cx.add_allocs(Layout::new::<ListNode<T>>(), self.len());
+        if !T::is_heap_free() {
+            for v in self {
+                cx.add(v);
+            }
+        }
+    }
+}
+
+/// A `CString` owns a `Box<[u8]>` of its bytes and the nul.
+impl SizeOf for CString {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let bytes = self.as_bytes_with_nul();
+        cx.add_alloc(bytes.as_ptr(), buffer::<u8>(bytes.len()));
+    }
+}
+
+#[cfg(feature = "std")]
+mod os {
+    use std::ffi::{OsStr, OsString};
+    use std::path::{Path, PathBuf};
+
+    use super::buffer;
+    use crate::{Context, SizeOf};
+
+    impl SizeOf for OsString {
+        #[inline]
+        fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+            let ptr = self.as_encoded_bytes().as_ptr();
+            cx.add_alloc(ptr, buffer::<u8>(self.capacity()));
+        }
+    }
+
+    impl SizeOf for PathBuf {
+        #[inline]
+        fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+            let ptr = self.as_os_str().as_encoded_bytes().as_ptr();
+            cx.add_alloc(ptr, buffer::<u8>(self.capacity()));
+        }
+    }
+
+    impl SizeOf for OsStr {
+        #[inline(always)]
+        fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+    }
+
+    impl SizeOf for Path {
+        #[inline(always)]
+        fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+    }
+}

@@ -1,0 +1,250 @@
+//! `HashMap` and `HashSet`: hashbrown's table, to the byte.
+//!
+//! Layout facts of std's `HashMap` (hashbrown's `RawTable`), each held
+//! against the allocator in `tests/tests/hash.rs`:
+//!
+//! 1. A table of `B` buckets (a power of two) of `T = (K, V)` is one
+//!    allocation: the buckets, padded to `A = max(align_of::<T>(), W)`,
+//!    then `B + W` control bytes, aligned to `A`. `W` is the group width
+//!    of the target: 16 with SSE2 (x86, x86_64) or LSX (loongarch64), 8 with
+//!    NEON (aarch64) and on other 64-bit targets, 4 on other 32-bit ones;
+//!    std under Miri always uses the portable 8 (4 on 32-bit).
+//! 2. A map that never allocated (`new`, or `with_capacity(0)`) has a bucket
+//!    mask of 0 and points at a static empty group: no allocation.
+//! 3. `capacity()` is `items + growth_left`, and removals that leave
+//!    tombstones do not give `growth_left` back: after churn `capacity()`
+//!    falls while the table keeps all its buckets, so the bucket count can't
+//!    be inverted from it. The table itself is four words, `bucket_mask`,
+//!    `ctrl`, `growth_left` and `items` (in an order rustc chooses), next to
+//!    the hasher `S` inside the map. `hasher()` tells where `S` sits, so the
+//!    four words are found without touching `S`; `items` and `growth_left`
+//!    are known from `len()` and `capacity()`, which leaves `bucket_mask` as
+//!    the one word of the form `2^k - 1`, checked against the rest.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::lib::{size_of, Layout};
+use crate::{Context, SizeOf};
+
+/// The group width hashbrown uses for this target (fact 1).
+const GROUP_WIDTH: usize = if cfg!(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2",
+    not(miri)
+)) {
+    16
+} else if cfg!(all(target_arch = "loongarch64", target_feature = "lsx", not(miri))) {
+    16
+} else if cfg!(all(
+    target_arch = "aarch64",
+    target_feature = "neon",
+    target_endian = "little",
+    not(miri)
+)) {
+    8
+} else if cfg!(any(
+    target_pointer_width = "64",
+    target_arch = "aarch64",
+    target_arch = "x86_64",
+    target_arch = "wasm32"
+)) {
+    8
+} else {
+    4
+};
+
+/// The allocation of a table of `buckets` buckets of `T` (fact 1).
+fn table_layout<T>(buckets: usize) -> Option<Layout> {
+    let align = core::mem::align_of::<T>().max(GROUP_WIDTH);
+    let data = size_of::<T>().checked_mul(buckets)?.checked_next_multiple_of(align)?;
+    let size = data.checked_add(buckets)?.checked_add(GROUP_WIDTH)?;
+    Layout::from_size_align(size, align).ok()
+}
+
+/// The usable capacity of a table of `buckets` buckets with no tombstones
+/// (hashbrown's `bucket_mask_to_capacity`).
+fn usable(buckets: usize) -> usize {
+    if buckets <= 8 {
+        buckets - 1
+    } else {
+        buckets / 8 * 7
+    }
+}
+
+/// What is known of a table from std's public API.
+struct Known {
+    len: usize,
+    capacity: usize,
+    /// The address of the bucket of the first entry iteration yields.
+    first_bucket: Option<usize>,
+}
+
+/// The bucket count of the table inside `map` (0 if it never allocated).
+/// `hasher` is the map's `hasher()`, `T` the bucket type.
+fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> usize {
+    match read_bucket_mask::<M, S, T>(map, hasher, known) {
+        Some(mask) if mask != 0 => mask + 1,
+        Some(_) => 0,
+        // Not the expected shape (a future std): fall back on `capacity()`,
+        // exact for tables without tombstones.
+        None => from_capacity(known.capacity),
+    }
+}
+
+/// The smallest table that reports `capacity` when it has no tombstones.
+fn from_capacity(capacity: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let mut buckets = 4usize;
+    while usable(buckets) < capacity {
+        buckets = buckets.saturating_mul(2);
+    }
+    buckets
+}
+
+/// Reads `bucket_mask` from the table's four words (fact 3), or `None` if
+/// the map does not look as expected.
+fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<usize> {
+    const WORDS: usize = 4;
+    let word = size_of::<usize>();
+    let table = WORDS * word;
+    if size_of::<M>() < table + size_of::<S>() {
+        return None;
+    }
+    let base = map as *const M as usize;
+    let s_start = (hasher as *const S as usize).checked_sub(base)?;
+    let s_end = s_start.checked_add(size_of::<S>())?;
+    if s_end > size_of::<M>() {
+        return None;
+    }
+    // The table lies wholly before or wholly after `S`.
+    let after = s_end.next_multiple_of(word);
+    let offset = if s_start >= table {
+        0
+    } else if after + table <= size_of::<M>() {
+        after
+    } else {
+        return None;
+    };
+    // SAFETY: `offset..offset + table` lies inside `*map` (checked above),
+    // does not overlap `S` (it ends before `S` starts or starts after `S`
+    // ends), and is word-aligned (the map is, and the offset is a multiple of
+    // the word size). Outside `S` the map holds only the table's four
+    // word-sized fields (fact 3), initialized integers and a pointer, so the
+    // read reads initialized bytes. Nothing read is dereferenced.
+    let words: [*const u8; WORDS] =
+        unsafe { ((base + offset) as *const [*const u8; WORDS]).read() };
+    let words = words.map(|w| w.addr());
+    let growth_left = known.capacity.checked_sub(known.len)?;
+    let mut found = None;
+    // Try each word as the mask and each other word as the control pointer;
+    // the two left must be `items` and `growth_left`.
+    for (m, &mask) in words.iter().enumerate() {
+        if mask.checked_add(1).is_none_or(|b| !b.is_power_of_two()) {
+            continue;
+        }
+        for (c, &ctrl) in words.iter().enumerate() {
+            if c == m {
+                continue;
+            }
+            let mut others = (0..WORDS).filter(|&i| i != m && i != c).map(|i| words[i]);
+            let (Some(a), Some(b)) = (others.next(), others.next()) else {
+                continue;
+            };
+            let counters = (a == known.len && b == growth_left) || (b == known.len && a == growth_left);
+            if !counters || !plausible::<T>(mask, ctrl, known) {
+                continue;
+            }
+            match found {
+                None => found = Some(mask),
+                Some(f) if f == mask => {}
+                Some(_) => return None,
+            }
+        }
+    }
+    found
+}
+
+/// Checks a candidate mask and control pointer against what is known.
+fn plausible<T>(mask: usize, ctrl: usize, known: &Known) -> bool {
+    if ctrl == 0 {
+        return false;
+    }
+    if mask == 0 {
+        // The static empty singleton: nothing allocated, nothing stored.
+        return known.capacity == 0 && known.len == 0;
+    }
+    let buckets = mask + 1;
+    if buckets < 4 || usable(buckets) < known.capacity || known.len > usable(buckets) {
+        return false;
+    }
+    match known.first_bucket {
+        // Bucket `i` sits at `ctrl - (i + 1) * size_of::<T>()`.
+        Some(bucket) if size_of::<T>() != 0 => {
+            let size = size_of::<T>();
+            ctrl > bucket
+                && (ctrl - bucket) % size == 0
+                && (ctrl - bucket) / size <= buckets
+                && ctrl % core::mem::align_of::<T>().max(GROUP_WIDTH) == 0
+        }
+        _ => true,
+    }
+}
+
+/// Adds a table of `buckets` buckets of `T`.
+#[inline]
+fn add_table<T>(cx: &mut Context<'_>, buckets: usize) {
+    if buckets != 0 {
+        if let Some(layout) = table_layout::<T>(buckets) {
+            cx.add_alloc(core::ptr::null(), layout);
+        }
+    }
+}
+
+/// Exact after any history of inserts and removals. Constant time when keys
+/// and values own no heap (one look at the first entry), else one pass.
+impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let first_bucket = self.iter().next().map(|(k, v)| {
+            if size_of::<K>() != 0 {
+                k as *const K as usize - core::mem::offset_of!((K, V), 0)
+            } else {
+                v as *const V as usize - core::mem::offset_of!((K, V), 1)
+            }
+        });
+        let known = Known {
+            len: self.len(),
+            capacity: self.capacity(),
+            first_bucket,
+        };
+        add_table::<(K, V)>(cx, bucket_count::<Self, S, (K, V)>(self, self.hasher(), &known));
+        if !(K::is_heap_free() && V::is_heap_free()) {
+            for (k, v) in self {
+                cx.add(k);
+                cx.add(v);
+            }
+        }
+    }
+}
+
+/// A `HashSet<T>` is a `HashMap<T, ()>`: buckets of `(T, ())`.
+impl<T: SizeOf, S> SizeOf for HashSet<T, S> {
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let first_bucket = self
+            .iter()
+            .next()
+            .map(|v| v as *const T as usize - core::mem::offset_of!((T, ()), 0));
+        let known = Known {
+            len: self.len(),
+            capacity: self.capacity(),
+            first_bucket,
+        };
+        add_table::<(T, ())>(cx, bucket_count::<Self, S, (T, ())>(self, self.hasher(), &known));
+        if !T::is_heap_free() {
+            for v in self {
+                cx.add(v);
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Owning pointers, shared pointers and single-threaded cells.
+
+use core::cell::{Cell, OnceCell, RefCell};
+use core::pin::Pin;
+use std_alloc::borrow::{Cow, ToOwned};
+use std_alloc::rc::{self, Rc};
+use std_alloc::sync::{self, Arc};
+
+use crate::lib::{Box, Layout};
+use crate::{Context, SizeOf};
+
+impl<T: SizeOf + ?Sized> SizeOf for Box<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        // A box allocates exactly the pointee's layout, nothing for a
+        // zero-sized one (`add_alloc` skips size 0). Unsized pointees
+        // (`[T]`, `str`, `dyn Trait`) report their size at run time.
+        let pointee: &T = self;
+        cx.add_alloc(pointee as *const T as *const u8, Layout::for_value(pointee));
+        cx.add(pointee);
+    }
+}
+
+/// The block an `Rc` or `Arc` allocates: the strong and weak counters, then
+/// the value, padded to the block's alignment.
+///
+/// Layout fact (std `RcInner`/`ArcInner`, `repr(C)`): two `usize` counters
+/// then the value. Held against the allocator for sized and unsized
+/// pointees in `tests/tests/std_impls.rs`.
+#[inline]
+fn counted_block<T: ?Sized>(value: &T) -> Layout {
+    match Layout::new::<[usize; 2]>().extend(Layout::for_value(value)) {
+        Ok((layout, _)) => layout.pad_to_align(),
+        // Unreachable for a value that exists: its block was allocated.
+        Err(_) => Layout::for_value(value),
+    }
+}
+
+impl<T: SizeOf + ?Sized> SizeOf for Rc<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let value: &'a T = self;
+        if cx.add_shared(Rc::as_ptr(self) as *const u8, counted_block(value)) {
+            cx.add(value);
+        }
+    }
+}
+
+impl<T: SizeOf + ?Sized> SizeOf for Arc<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let value: &'a T = self;
+        if cx.add_shared(Arc::as_ptr(self) as *const u8, counted_block(value)) {
+            cx.add(value);
+        }
+    }
+}
+
+/// A `Weak` owns nothing: the block it points to belongs to the strong
+/// owners, and is counted where one of them is reached. (A block kept alive
+/// only by `Weak`s holds a dropped value and is not counted.)
+impl<T: ?Sized> SizeOf for rc::Weak<T> {
+    #[inline(always)]
+    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+    #[inline(always)]
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+/// Like `rc::Weak`: owns nothing.
+impl<T: ?Sized> SizeOf for sync::Weak<T> {
+    #[inline(always)]
+    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+    #[inline(always)]
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+/// `Pin` does not give out the pointer it wraps, only the pointee, so each
+/// owning pointer is covered on its own, the same as unpinned.
+impl<T: SizeOf + ?Sized> SizeOf for Pin<Box<T>> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let value: &'a T = self.as_ref().get_ref();
+        cx.add_alloc(value as *const T as *const u8, Layout::for_value(value));
+        cx.add(value);
+    }
+}
+
+/// The pinned pointee's block, counted once like an unpinned `Rc`'s.
+macro_rules! pinned_shared {
+    ($($p:ident)*) => {$(
+        impl<T: SizeOf + ?Sized> SizeOf for Pin<$p<T>> {
+            #[inline]
+            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+                let value: &'a T = self.as_ref().get_ref();
+                if cx.add_shared(value as *const T as *const u8, counted_block(value)) {
+                    cx.add(value);
+                }
+            }
+        }
+    )*};
+}
+
+pinned_shared!(Rc Arc);
+
+impl<T: SizeOf + ?Sized> SizeOf for Pin<&T> {
+    #[inline(always)]
+    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+    #[inline(always)]
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+impl<B> SizeOf for Cow<'_, B>
+where
+    B: ToOwned + ?Sized,
+    B::Owned: SizeOf,
+{
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if let Cow::Owned(owned) = self {
+            cx.add(owned);
+        }
+    }
+}
+
+/// A `Cell` holds a `Copy` value (only those can be read through `&Cell`),
+/// which is measured from a copy.
+impl<T: SizeOf + Copy> SizeOf for Cell<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if !T::is_heap_free() {
+            cx.add_borrowed(&self.get());
+        }
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}
+
+/// The contents are measured under a shared borrow held for the rest of the
+/// traversal. A `RefCell` that is mutably borrowed at the time can't be
+/// read without panicking: its contents are then not counted (its inline
+/// bytes are, as part of its owner).
+impl<T: SizeOf + ?Sized> SizeOf for RefCell<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if let Ok(guard) = self.try_borrow() {
+            let contents = cx.hold(guard);
+            cx.add(contents);
+        }
+    }
+}
+
+impl<T: SizeOf> SizeOf for OnceCell<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if let Some(v) = self.get() {
+            cx.add(v);
+        }
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}

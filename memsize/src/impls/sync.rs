@@ -1,0 +1,69 @@
+//! Locks, once-cells and clocks of std.
+
+use std::sync::{Mutex, OnceLock, RwLock, TryLockError};
+use std::time::{Instant, SystemTime};
+
+use crate::{Context, SizeOf};
+
+impl SizeOf for Instant {
+    #[inline(always)]
+    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+    #[inline(always)]
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+impl SizeOf for SystemTime {
+    #[inline(always)]
+    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+    #[inline(always)]
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+/// The contents are measured under `try_lock`, never `lock`: measuring never
+/// blocks or deadlocks. A poisoned mutex is still measured. A mutex locked
+/// elsewhere at the time (by another thread, or by the caller) has its
+/// contents left out; its inline bytes count as part of its owner.
+impl<T: SizeOf + ?Sized> SizeOf for Mutex<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let guard = match self.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        let contents = cx.hold(guard);
+        cx.add(contents);
+    }
+}
+
+/// Like `Mutex`: `try_read`, poisoned locks measured, contents left out
+/// while a writer holds the lock.
+impl<T: SizeOf + ?Sized> SizeOf for RwLock<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let guard = match self.try_read() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        let contents = cx.hold(guard);
+        cx.add(contents);
+    }
+}
+
+impl<T: SizeOf> SizeOf for OnceLock<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if let Some(v) = self.get() {
+            cx.add(v);
+        }
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}
