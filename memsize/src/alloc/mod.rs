@@ -143,56 +143,92 @@ impl<A> CountingAlloc<A> {
 // unchanged and returns its result unchanged, so the wrapper upholds the
 // `GlobalAlloc` contract exactly as far as `inner` does. The bookkeeping
 // around the calls neither allocates, nor unwinds, nor touches the memory.
+//
+// Each method reads `STATE` once before the call: when nothing is measured,
+// the call to `inner` is then the method's last act (a tail call), so the
+// wrapper costs one load and one branch.
 unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `alloc`'s contract for `layout`.
+        let state = STATE.load(Relaxed);
+        if state == INSTALLED {
+            // SAFETY: the caller upholds `alloc`'s contract for `layout`.
+            return unsafe { self.inner.alloc(layout) };
+        }
+        // SAFETY: as above.
         let ptr = unsafe { self.inner.alloc(layout) };
         if !ptr.is_null() {
-            hook(Event::Alloc {
-                ptr,
-                size: layout.size(),
-            });
+            record(
+                state,
+                Event::Alloc {
+                    ptr,
+                    size: layout.size(),
+                },
+            );
         }
         ptr
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `alloc_zeroed`'s contract for `layout`.
+        let state = STATE.load(Relaxed);
+        if state == INSTALLED {
+            // SAFETY: the caller upholds `alloc_zeroed`'s contract for `layout`.
+            return unsafe { self.inner.alloc_zeroed(layout) };
+        }
+        // SAFETY: as above.
         let ptr = unsafe { self.inner.alloc_zeroed(layout) };
         if !ptr.is_null() {
-            hook(Event::Alloc {
-                ptr,
-                size: layout.size(),
-            });
+            record(
+                state,
+                Event::Alloc {
+                    ptr,
+                    size: layout.size(),
+                },
+            );
         }
         ptr
     }
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let state = STATE.load(Relaxed);
+        if state != INSTALLED {
+            // Recorded before the call, so the call stays a tail call in
+            // the fast path; `dealloc` can't fail, so nothing is lost.
+            record(
+                state,
+                Event::Dealloc {
+                    ptr,
+                    size: layout.size(),
+                },
+            );
+        }
         // SAFETY: the caller guarantees `ptr` was allocated by this
         // allocator (hence by `inner`) with `layout`.
-        unsafe { self.inner.dealloc(ptr, layout) };
-        hook(Event::Dealloc {
-            ptr,
-            size: layout.size(),
-        });
+        unsafe { self.inner.dealloc(ptr, layout) }
     }
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller upholds `realloc`'s contract for `ptr`, `layout`
-        // and `new_size`; `ptr` came from `inner`.
+        let state = STATE.load(Relaxed);
+        if state == INSTALLED {
+            // SAFETY: the caller upholds `realloc`'s contract for `ptr`,
+            // `layout` and `new_size`; `ptr` came from `inner`.
+            return unsafe { self.inner.realloc(ptr, layout, new_size) };
+        }
+        // SAFETY: as above.
         let new = unsafe { self.inner.realloc(ptr, layout, new_size) };
         if !new.is_null() {
-            hook(Event::Realloc {
-                old: ptr,
-                new,
-                old_size: layout.size(),
-                new_size,
-            });
+            record(
+                state,
+                Event::Realloc {
+                    old: ptr,
+                    new,
+                    old_size: layout.size(),
+                    new_size,
+                },
+            );
         }
         new
     }
@@ -229,16 +265,6 @@ impl Event {
                 old_size, new_size, ..
             } => (new_size as i64).wrapping_sub(old_size as i64),
         }
-    }
-}
-
-/// The allocator's fast path: one relaxed load, and nothing else unless the
-/// allocator is not yet marked installed or a measurement is open.
-#[inline(always)]
-fn hook(event: Event) {
-    let state = STATE.load(Relaxed);
-    if state != INSTALLED {
-        record(state, event);
     }
 }
 
