@@ -179,4 +179,56 @@ pub fn heap_stats<T: SizeOf + ?Sized>(value: &T) -> HeapStats {
 pub mod __private {
     //! Used by the code `#[derive(SizeOf)]` generates; not a public API.
     pub use core;
+
+    use crate::{Context, SizeOf};
+    use core::mem::ManuallyDrop;
+
+    /// Adds the heap of a field of a `#[repr(packed)]` struct: through a
+    /// reference where the field happens to be aligned, else through a
+    /// bitwise copy that is never dropped.
+    ///
+    /// # Safety
+    ///
+    /// `field` must point to an initialized field of a value that stays
+    /// borrowed (shared) for `'a`.
+    #[inline]
+    pub unsafe fn add_packed_field<'a, T: SizeOf + 'a>(
+        cx: &mut Context<'a>,
+        name: &'static str,
+        field: *const T,
+    ) {
+        if field.is_aligned() {
+            // SAFETY: aligned, initialized and shared-borrowed for `'a`
+            // (the caller's contract): a valid `&'a T`.
+            cx.add_field(name, unsafe { &*field });
+        } else {
+            // SAFETY: see `with_packed_field`.
+            unsafe { with_packed_field(field, |copy| cx.add_borrowed(copy)) }
+        }
+    }
+
+    /// Calls `f` with a reference to a field of a `#[repr(packed)]` struct:
+    /// the field itself where it happens to be aligned, else a bitwise copy
+    /// that is never dropped.
+    ///
+    /// # Safety
+    ///
+    /// `field` must point to an initialized field of a value that stays
+    /// borrowed (shared) during the call.
+    #[inline]
+    pub unsafe fn with_packed_field<T, R>(field: *const T, f: impl FnOnce(&T) -> R) -> R {
+        if field.is_aligned() {
+            // SAFETY: aligned, initialized and shared-borrowed for the call.
+            return f(unsafe { &*field });
+        }
+        // SAFETY: `read_unaligned` needs only a valid, initialized pointee,
+        // which the caller guarantees. The copy lends a shared reference for
+        // the call and is never dropped (`ManuallyDrop`), so whatever it
+        // points to stays owned by the field alone. The field is not written
+        // during the call: it is shared-borrowed, and being unaligned, no
+        // reference to it (through which interior mutability could act) can
+        // exist anywhere.
+        let copy = ManuallyDrop::new(unsafe { core::ptr::read_unaligned(field) });
+        f(&copy)
+    }
 }

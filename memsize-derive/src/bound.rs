@@ -1,0 +1,157 @@
+//! The where clause of the derived impl.
+//!
+//! Without `#[memsize(bound = "...")]`, each measured field whose type
+//! mentions a type parameter adds `FieldType: SizeOf`, once per distinct
+//! type. Fields that are skipped or measured `with` a function add nothing,
+//! and so does `PhantomData<..>`, which owns nothing whatever it holds.
+//!
+//! A field whose type names the type being derived (`Box<List<T>>`,
+//! `Vec<Self>`) would make a bound that refers back to the impl itself,
+//! which rustc can't prove (it overflows); such a field adds `P: SizeOf`
+//! for each type parameter `P` it mentions instead. The field's own bound
+//! then follows from the impl: `Box<List<T>>: SizeOf` holds because
+//! `List<T>: SizeOf` does.
+
+use std::collections::HashSet;
+
+use proc_macro2::TokenStream;
+use quote::{quote_spanned, ToTokens};
+use syn::visit::Visit;
+use syn::{Ident, Path, WhereClause};
+
+use crate::ast::{Field, Input};
+
+/// The impl's where clause: the type's own, then the `bound` attribute's
+/// predicates or the inferred ones.
+pub fn where_clause(input: &Input, krate: &Path) -> WhereClause {
+    let mut clause = input
+        .generics
+        .where_clause
+        .clone()
+        .unwrap_or_else(|| WhereClause {
+            where_token: Default::default(),
+            predicates: Default::default(),
+        });
+    match &input.attrs.bound {
+        Some(predicates) => clause.predicates.extend(predicates.iter().cloned()),
+        None => {
+            for predicate in inferred(input, krate) {
+                clause.predicates.push(syn::parse_quote!(#predicate));
+            }
+        }
+    }
+    clause
+}
+
+/// The inferred predicates, de-duplicated, in field order.
+fn inferred(input: &Input, krate: &Path) -> Vec<TokenStream> {
+    let params: HashSet<&Ident> = input.generics.type_params().map(|p| &p.ident).collect();
+    if params.is_empty() {
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut push = |subject: TokenStream, field: &Field| {
+        if seen.insert(subject.to_string()) {
+            out.push(quote_spanned!(field.span=> #subject: #krate::SizeOf));
+        }
+    };
+    for field in input.all_fields() {
+        if !field.is_measured() || field.attrs.with.is_some() || is_phantom(field.ty) {
+            continue;
+        }
+        let mut mentions = Mentions {
+            params: &params,
+            found: Vec::new(),
+            own_name: input.ident,
+            recursive: false,
+        };
+        mentions.visit_type(field.ty);
+        if mentions.found.is_empty() {
+            continue;
+        }
+        if mentions.recursive {
+            for param in mentions.found {
+                push(param.to_token_stream(), field);
+            }
+        } else {
+            push(field.ty.to_token_stream(), field);
+        }
+    }
+    out
+}
+
+/// Whether `ty` is `PhantomData<..>` (by any path).
+fn is_phantom(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(ty) => ty.qself.is_none() && ends_with(&ty.path, "PhantomData"),
+        syn::Type::Group(group) => is_phantom(&group.elem),
+        syn::Type::Paren(paren) => is_phantom(&paren.elem),
+        _ => false,
+    }
+}
+
+fn ends_with(path: &Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
+}
+
+/// Which type parameters a type mentions (outside `PhantomData`), and
+/// whether it names the type being derived.
+struct Mentions<'p> {
+    params: &'p HashSet<&'p Ident>,
+    found: Vec<&'p Ident>,
+    own_name: &'p Ident,
+    recursive: bool,
+}
+
+impl<'p> Mentions<'p> {
+    fn found_ident(&mut self, ident: &Ident) {
+        if let Some(param) = self.params.get(ident) {
+            if !self.found.contains(param) {
+                self.found.push(param);
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Mentions<'_> {
+    fn visit_type_path(&mut self, ty: &'ast syn::TypePath) {
+        if ty.qself.is_none() && ends_with(&ty.path, "PhantomData") {
+            return;
+        }
+        syn::visit::visit_type_path(self, ty);
+    }
+
+    fn visit_path(&mut self, path: &'ast Path) {
+        if path.leading_colon.is_none() {
+            // `T`, `T::Assoc`
+            if let Some(first) = path.segments.first() {
+                self.found_ident(&first.ident);
+            }
+        }
+        if path.is_ident("Self") || ends_with(path, &self.own_name.to_string()) {
+            self.recursive = true;
+        }
+        syn::visit::visit_path(self, path);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        // A type written by a macro: whatever parameter its tokens name may
+        // end up in the type.
+        fn walk(tokens: TokenStream, this: &mut Mentions) {
+            for tree in tokens {
+                match tree {
+                    proc_macro2::TokenTree::Ident(ident) => {
+                        if ident == "Self" || ident == *this.own_name {
+                            this.recursive = true;
+                        }
+                        this.found_ident(&ident);
+                    }
+                    proc_macro2::TokenTree::Group(group) => walk(group.stream(), this),
+                    _ => {}
+                }
+            }
+        }
+        walk(mac.tokens.clone(), self);
+    }
+}

@@ -1,0 +1,304 @@
+//! Code generation: the `SizeOf` impl for a checked model, or, when the
+//! input has errors, a stub impl that keeps follow-on errors away.
+//!
+//! The impl is wrapped in `const _: () = { ... };`, names everything by an
+//! absolute path (`::core::...`, the memsize crate's path), and its locals are
+//! `__`-prefixed names chosen not to collide with the type's generic
+//! parameters. Fields are reached through `self.field` or through match
+//! bindings of generated names, so no user field name is ever a local.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident, Lifetime, Path};
+
+use crate::ast::{Data, Field, Input, Variant};
+use crate::attr::Errors;
+use crate::{bound, valid};
+
+/// The impl for `input`, or every error found in it.
+pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let model = Input::from_syn(input, &mut errors);
+    if let Some(model) = &model {
+        valid::check(model, &mut errors);
+    }
+    errors.finish()?;
+    match model {
+        Some(model) => Ok(impl_size_of(&model)),
+        // No model means an error was reported.
+        None => Ok(TokenStream::new()),
+    }
+}
+
+/// The path of the memsize crate: `crate = "..."` or `::memsize`.
+fn krate(path: Option<&Path>) -> TokenStream {
+    match path {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::memsize),
+    }
+}
+
+/// The names the generated code declares, picked so that none is a generic
+/// parameter of the type (a const parameter named like a local would turn
+/// the local's pattern into a constant pattern).
+struct Names {
+    lifetime: Lifetime,
+    cx: Ident,
+    /// Match bindings are this prefix and the field's position.
+    binding: String,
+}
+
+impl Names {
+    fn new(generics: &syn::Generics) -> Self {
+        let taken: HashSet<String> = generics
+            .params
+            .iter()
+            .map(|param| match param {
+                syn::GenericParam::Type(p) => p.ident.to_string(),
+                syn::GenericParam::Lifetime(p) => p.lifetime.ident.to_string(),
+                syn::GenericParam::Const(p) => p.ident.to_string(),
+            })
+            .collect();
+        let fresh = |base: &str, clashes: &dyn Fn(&str, &str) -> bool| {
+            let mut name = base.to_owned();
+            while taken.iter().any(|t| clashes(&name, t)) {
+                name.push('_');
+            }
+            name
+        };
+        let exact = |name: &str, taken: &str| name == taken;
+        let prefix = |name: &str, taken: &str| taken.starts_with(name);
+        Names {
+            lifetime: Lifetime::new(&format!("'{}", fresh("__a", &exact)), Span::call_site()),
+            cx: Ident::new(&fresh("__cx", &exact), Span::call_site()),
+            binding: fresh("__f", &prefix),
+        }
+    }
+
+    fn binding(&self, index: usize) -> Ident {
+        format_ident!("{}{}", self.binding, index)
+    }
+}
+
+fn impl_size_of(input: &Input) -> TokenStream {
+    let krate = krate(input.attrs.krate.as_ref());
+    let names = Names::new(input.generics);
+    let ident = input.ident;
+    let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
+    let where_clause = bound::where_clause(input, &syn::parse_quote!(#krate));
+    let lifetime = &names.lifetime;
+    let cx = &names.cx;
+
+    let add_heap = match &input.data {
+        Data::Struct(fields) if input.packed => packed_struct_body(fields, &krate, &names),
+        Data::Struct(fields) => struct_body(fields, &names),
+        Data::Enum(variants) => enum_body(variants, &names),
+    };
+    let is_heap_free = is_heap_free(input, &krate);
+
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #krate::SizeOf for #ident #ty_generics #where_clause {
+                #[inline]
+                fn add_heap<#lifetime>(&#lifetime self, #cx: &mut #krate::Context<#lifetime>) {
+                    #add_heap
+                }
+
+                #[inline]
+                fn is_heap_free() -> ::core::primitive::bool {
+                    #is_heap_free
+                }
+            }
+        };
+    }
+}
+
+/// `add_heap` of a struct: each measured field, by reference.
+fn struct_body(fields: &[Field], names: &Names) -> TokenStream {
+    let cx = &names.cx;
+    fields
+        .iter()
+        .filter(|field| field.is_measured())
+        .map(|field| {
+            let member = &field.member;
+            add_one(field, quote_spanned!(field.span=> &self.#member), cx)
+        })
+        .collect()
+}
+
+/// The call that adds one field's heap, given an expression for a reference
+/// to the field.
+fn add_one(field: &Field, reference: TokenStream, cx: &Ident) -> TokenStream {
+    match &field.attrs.with {
+        Some((_, with)) => quote_spanned! {with.span()=>
+            #cx.add_opaque(#with(#reference));
+        },
+        None => {
+            let name = field.name();
+            quote_spanned! {field.span=>
+                #cx.add_field(#name, #reference);
+            }
+        }
+    }
+}
+
+/// `add_heap` of a `repr(packed)` struct. No reference to a field may be
+/// taken, so each field is reached through a raw pointer that a helper
+/// turns into a reference when the field happens to be aligned, or into a
+/// bitwise copy that is never dropped when it is not.
+fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> TokenStream {
+    let cx = &names.cx;
+    let copy = names.binding(0);
+    fields
+        .iter()
+        .filter(|field| field.is_measured())
+        .map(|field| {
+            let member = &field.member;
+            let pointer = quote_spanned!(field.span=> ::core::ptr::addr_of!(self.#member));
+            // SAFETY (of both calls): the pointer is to a field of `*self`,
+            // which is initialized and shared-borrowed for the whole call.
+            match &field.attrs.with {
+                Some((_, with)) => quote_spanned! {with.span()=>
+                    #cx.add_opaque(unsafe {
+                        #krate::__private::with_packed_field(#pointer, |#copy| #with(#copy))
+                    });
+                },
+                None => {
+                    let name = field.name();
+                    quote_spanned! {field.span=>
+                        unsafe { #krate::__private::add_packed_field(#cx, #name, #pointer) };
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// `add_heap` of an enum: a match that adds the live variant's fields.
+fn enum_body(variants: &[Variant], names: &Names) -> TokenStream {
+    if variants.is_empty() {
+        return quote!(match *self {});
+    }
+    let cx = &names.cx;
+    let arms = variants.iter().map(|variant| {
+        let ident = variant.ident;
+        let measured: Vec<(&Field, Ident)> = variant
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, field)| field.is_measured())
+            .map(|(i, field)| (field, names.binding(i)))
+            .collect();
+        // Braces match every variant style: `V { 0: __f0, .. }`, `V { .. }`.
+        let patterns = measured.iter().map(|(field, binding)| {
+            let member = &field.member;
+            quote!(#member: #binding)
+        });
+        let adds = measured
+            .iter()
+            .map(|(field, binding)| add_one(field, binding.to_token_stream(), cx));
+        quote! {
+            Self::#ident { #(#patterns,)* .. } => { #(#adds)* }
+        }
+    });
+    quote! {
+        match self {
+            #(#arms)*
+        }
+    }
+}
+
+/// `is_heap_free`: true when every measured field's type is heap-free. A
+/// `with` field may own heap, so it makes the answer false; so does an
+/// unsized last field, whose `is_heap_free` can't be called.
+fn is_heap_free(input: &Input, krate: &TokenStream) -> TokenStream {
+    let last = match &input.data {
+        Data::Struct(fields) => fields.last(),
+        Data::Enum(_) => None,
+    };
+    let mut seen = HashSet::new();
+    let mut terms = Vec::new();
+    for field in input.all_fields().filter(|f| f.is_measured()) {
+        if field.attrs.with.is_some()
+            || (last.is_some_and(|last| std::ptr::eq(last, field))
+                && may_be_unsized(field.ty, input.generics))
+        {
+            return quote!(false);
+        }
+        let ty = field.ty;
+        if seen.insert(ty.to_token_stream().to_string()) {
+            terms.push(quote_spanned! {field.span=>
+                <#ty as #krate::SizeOf>::is_heap_free()
+            });
+        }
+    }
+    if terms.is_empty() {
+        quote!(true)
+    } else {
+        quote!(#(#terms)&&*)
+    }
+}
+
+/// Whether a struct's last field may be unsized, as far as its spelling
+/// tells: a slice, `str`, a trait object, or a type parameter declared
+/// `?Sized`.
+fn may_be_unsized(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    match ty {
+        syn::Type::Slice(_) | syn::Type::TraitObject(_) => true,
+        syn::Type::Group(group) => may_be_unsized(&group.elem, generics),
+        syn::Type::Paren(paren) => may_be_unsized(&paren.elem, generics),
+        syn::Type::Path(path) if path.qself.is_none() => {
+            let Some(ident) = path.path.get_ident() else {
+                return false;
+            };
+            if ident == "str" {
+                return true;
+            }
+            let maybe =
+                |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
+                    bounds.iter().any(|b| {
+                        matches!(b, syn::TypeParamBound::Trait(t)
+                        if matches!(t.modifier, syn::TraitBoundModifier::Maybe(_)))
+                    })
+                };
+            let in_params = generics
+                .type_params()
+                .any(|p| p.ident == *ident && maybe(&p.bounds));
+            let in_where = generics
+                .where_clause
+                .iter()
+                .flat_map(|w| &w.predicates)
+                .any(|p| {
+                    matches!(p, syn::WherePredicate::Type(p)
+                    if p.bounded_ty.to_token_stream().to_string() == ident.to_string()
+                        && maybe(&p.bounds))
+                });
+            in_params || in_where
+        }
+        _ => false,
+    }
+}
+
+/// What is emitted next to the errors of a bad input: an impl with an empty
+/// `add_heap`, so that uses of the type don't add errors of their own.
+pub fn stub(input: &DeriveInput) -> TokenStream {
+    let mut ignored = Errors::default();
+    let attrs = crate::attr::container(&input.attrs, &mut ignored);
+    let krate = krate(attrs.krate.as_ref());
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let names = Names::new(&input.generics);
+    let lifetime = &names.lifetime;
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #krate::SizeOf for #ident #ty_generics #where_clause {
+                fn add_heap<#lifetime>(&#lifetime self, _: &mut #krate::Context<#lifetime>) {}
+            }
+        };
+    }
+}

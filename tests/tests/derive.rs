@@ -1,0 +1,566 @@
+//! `#[derive(SizeOf)]` on every shape, checked byte for byte against the
+//! counting allocator: each value's `heap_size()` must be exactly what
+//! dropping it frees, in as many deallocations as it reports allocations.
+#![cfg(all(feature = "derive", feature = "std"))]
+
+use std::alloc::System;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use memsize::alloc::{assert_heap_exact, measure, CountingAlloc};
+use memsize::SizeOf;
+
+#[global_allocator]
+static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
+
+/// Builds a value under measurement and checks that what it reports is
+/// what was allocated for it, then that dropping it frees exactly that.
+fn check<T: SizeOf>(build: impl FnOnce() -> T) -> usize {
+    let (value, built) = measure(build);
+    let heap = value.heap_size();
+    assert_eq!(
+        heap as i64,
+        built.net_bytes,
+        "heap_size() of `{}` differs from the bytes its construction left allocated",
+        core::any::type_name::<T>()
+    );
+    assert_eq!(value.shallow_size(), core::mem::size_of::<T>());
+    assert_eq!(value.deep_size(), value.shallow_size() + heap);
+    assert_heap_exact(value);
+    heap
+}
+
+#[derive(SizeOf)]
+struct Named {
+    id: u64,
+    name: String,
+    tags: Vec<String>,
+    boxed: Box<u32>,
+    maybe: Option<Box<[u8]>>,
+}
+
+#[test]
+fn named_struct() {
+    let heap = check(|| Named {
+        id: 7,
+        name: "ada".to_string(),
+        tags: vec!["x".to_string(), "yz".to_string()],
+        boxed: Box::new(1),
+        maybe: Some(vec![0u8; 10].into_boxed_slice()),
+    });
+    assert_eq!(
+        heap,
+        3 + 2 * core::mem::size_of::<String>() + 1 + 2 + 4 + 10
+    );
+}
+
+#[derive(SizeOf)]
+struct Tuple(String, u8, Vec<u16>);
+
+#[test]
+fn tuple_struct() {
+    let heap = check(|| Tuple("hello".to_string(), 1, Vec::with_capacity(5)));
+    assert_eq!(heap, 5 + 10);
+}
+
+#[derive(SizeOf)]
+struct Unit;
+
+#[derive(SizeOf)]
+struct EmptyBraces {}
+
+#[derive(SizeOf)]
+struct EmptyParens();
+
+#[test]
+fn unit_and_empty_structs() {
+    assert_eq!(check(|| Unit), 0);
+    assert_eq!(check(|| EmptyBraces {}), 0);
+    assert_eq!(check(EmptyParens), 0);
+    assert!(Unit::is_heap_free());
+    assert!(EmptyBraces::is_heap_free());
+}
+
+#[derive(SizeOf)]
+enum Shape {
+    Empty,
+    Named(String),
+    Pair(Vec<u64>, Box<u8>),
+    Labelled {
+        label: String,
+        points: Vec<(i32, i32)>,
+    },
+    Braced {},
+    Parens(),
+}
+
+#[test]
+fn enum_counts_only_the_live_variant() {
+    assert_eq!(check(|| Shape::Empty), 0);
+    assert_eq!(check(|| Shape::Named("abcd".to_string())), 4);
+    assert_eq!(check(|| Shape::Pair(vec![1, 2, 3], Box::new(1))), 24 + 1);
+    assert_eq!(
+        check(|| Shape::Labelled {
+            label: "l".to_string(),
+            points: Vec::with_capacity(4),
+        }),
+        1 + 32
+    );
+    assert_eq!(check(|| Shape::Braced {}), 0);
+    assert_eq!(check(|| Shape::Parens()), 0);
+    assert!(!Shape::is_heap_free());
+}
+
+#[test]
+fn vec_of_enum_visits_each_live_variant() {
+    check(|| {
+        vec![
+            Shape::Empty,
+            Shape::Named("a".repeat(100)),
+            Shape::Pair(Vec::new(), Box::new(0)),
+            Shape::Labelled {
+                label: String::new(),
+                points: vec![(1, 2)],
+            },
+        ]
+    });
+}
+
+#[derive(SizeOf)]
+enum Never {}
+
+#[test]
+fn empty_enum() {
+    assert!(Never::is_heap_free());
+    let v: Vec<Never> = Vec::new();
+    assert_eq!(v.heap_size(), 0);
+}
+
+#[derive(SizeOf)]
+struct Generic<'a, T, const N: usize>
+where
+    T: Clone,
+{
+    borrowed: &'a str,
+    items: [T; N],
+    more: Vec<T>,
+}
+
+#[test]
+fn generics_with_lifetimes_types_and_consts() {
+    let outside = "not owned".to_string();
+    let heap = check(|| Generic::<'_, String, 2> {
+        borrowed: &outside,
+        items: ["ab".to_string(), "c".to_string()],
+        more: vec!["def".to_string()],
+    });
+    assert_eq!(heap, 2 + 1 + core::mem::size_of::<String>() + 3);
+    assert!(Generic::<'static, u8, 3>::is_heap_free() == false);
+}
+
+#[derive(SizeOf)]
+struct Inline<T, const N: usize>([T; N]);
+
+#[test]
+fn heap_free_is_inferred_from_fields() {
+    assert!(Inline::<u64, 4>::is_heap_free());
+    assert!(!Inline::<String, 4>::is_heap_free());
+    assert!(Tuple2::is_heap_free());
+    // Containers of heap-free derived types are measured without visiting.
+    assert_eq!(
+        check(|| (0..10).map(|_| Inline([1u8; 3])).collect::<Vec<_>>()),
+        30
+    );
+}
+
+#[derive(SizeOf)]
+struct Tuple2(u8, (u16, u32), [char; 2]);
+
+#[derive(SizeOf)]
+enum List {
+    Cons(u64, Box<List>),
+    Nil,
+}
+
+#[derive(SizeOf)]
+struct Node {
+    value: String,
+    children: Vec<Node>,
+}
+
+#[derive(SizeOf)]
+enum GenericList<T> {
+    Cons(T, Box<GenericList<T>>),
+    Nil,
+}
+
+#[derive(SizeOf)]
+struct Tree<K, V> {
+    entries: Vec<(K, V)>,
+    children: Vec<Tree<K, V>>,
+    parent_cache: Option<Rc<Tree<K, V>>>,
+}
+
+#[test]
+fn recursive_types() {
+    let heap = check(|| List::Cons(1, Box::new(List::Cons(2, Box::new(List::Nil)))));
+    assert_eq!(heap, 2 * core::mem::size_of::<List>());
+    assert!(!List::is_heap_free());
+
+    check(|| Node {
+        value: "root".to_string(),
+        children: vec![
+            Node {
+                value: "a".to_string(),
+                children: Vec::new(),
+            },
+            Node {
+                value: "b".to_string(),
+                children: vec![Node {
+                    value: "c".repeat(30),
+                    children: Vec::with_capacity(3),
+                }],
+            },
+        ],
+    });
+
+    check(|| {
+        GenericList::Cons(
+            "x".to_string(),
+            Box::new(GenericList::Cons(
+                "yy".to_string(),
+                Box::new(GenericList::Nil),
+            )),
+        )
+    });
+
+    check(|| Tree {
+        entries: vec![(1u32, "one".to_string())],
+        children: vec![Tree {
+            entries: Vec::new(),
+            children: Vec::new(),
+            parent_cache: None,
+        }],
+        parent_cache: Some(Rc::new(Tree {
+            entries: vec![(2, "two".to_string())],
+            children: Vec::new(),
+            parent_cache: None,
+        })),
+    });
+}
+
+#[test]
+fn long_recursive_list() {
+    check(|| {
+        let mut list = List::Nil;
+        for i in 0..10_000 {
+            list = List::Cons(i, Box::new(list));
+        }
+        list
+    });
+}
+
+#[test]
+fn types_inside_functions() {
+    #[derive(SizeOf)]
+    struct Local {
+        text: String,
+    }
+    #[derive(SizeOf)]
+    enum LocalEnum<T> {
+        A(T),
+        B,
+    }
+    assert_eq!(
+        check(|| Local {
+            text: "local".to_string()
+        }),
+        5
+    );
+    assert_eq!(check(|| LocalEnum::A(Local { text: "ab".into() })), 2);
+    assert_eq!(check(|| LocalEnum::<Local>::B), 0);
+}
+
+#[derive(SizeOf)]
+struct WithSkip {
+    kept: String,
+    #[memsize(skip)]
+    #[allow(dead_code)]
+    skipped: u64,
+    #[memsize(skip)]
+    not_measured: NotSizeOf,
+}
+
+/// A type that does not implement `SizeOf`.
+struct NotSizeOf(#[allow(dead_code)] u64);
+
+#[test]
+fn skip_keeps_inline_bytes_only() {
+    let build = || WithSkip {
+        kept: "k".to_string(),
+        skipped: 1,
+        not_measured: NotSizeOf(2),
+    };
+    assert_eq!(build().not_measured.0, 2);
+    assert_eq!(build().shallow_size(), core::mem::size_of::<WithSkip>());
+    assert_eq!(check(build), 1);
+    // Skipped fields count as heap-free.
+    assert!(!WithSkip::is_heap_free());
+    assert!(SkipHeapFree::is_heap_free());
+}
+
+#[derive(SizeOf)]
+struct SkipHeapFree {
+    a: u32,
+    #[memsize(skip)]
+    #[allow(dead_code)]
+    b: String,
+}
+
+#[test]
+fn skipped_heap_is_not_counted() {
+    let v = SkipHeapFree {
+        a: 1,
+        b: "owned but skipped".to_string(),
+    };
+    assert_eq!(v.a, 1);
+    assert_eq!(v.heap_size(), 0);
+}
+
+/// A type from "another crate" that lacks `SizeOf`.
+mod foreign {
+    pub struct Buffer {
+        pub bytes: Vec<u8>,
+    }
+    pub struct Names(pub HashMap<u32, String>);
+    use std::collections::HashMap;
+}
+
+fn buffer_heap(buffer: &foreign::Buffer) -> usize {
+    buffer.bytes.capacity()
+}
+
+mod measure_fns {
+    pub fn names_heap(names: &super::foreign::Names) -> usize {
+        memsize::SizeOf::heap_size(&names.0)
+    }
+}
+
+#[derive(SizeOf)]
+struct WithFn {
+    #[memsize(with = buffer_heap)]
+    buffer: foreign::Buffer,
+    #[memsize(with = measure_fns::names_heap)]
+    names: foreign::Names,
+    plain: String,
+}
+
+#[derive(SizeOf)]
+enum WithFnEnum {
+    Buffer(#[memsize(with = buffer_heap)] foreign::Buffer),
+    Named {
+        #[memsize(with = "buffer_heap")]
+        buffer: foreign::Buffer,
+    },
+    Nothing,
+}
+
+#[test]
+fn with_adds_the_functions_bytes() {
+    // `with` bytes are opaque: the allocations behind them are not known, so
+    // the check is on bytes (what the drop frees) only.
+    let build = || WithFn {
+        buffer: foreign::Buffer {
+            bytes: Vec::with_capacity(33),
+        },
+        names: foreign::Names(HashMap::from([(1, "one".to_string())])),
+        plain: "p".to_string(),
+    };
+    let (value, built) = measure(build);
+    let names_heap = value.names.0.heap_size();
+    assert_eq!(value.heap_size(), 33 + names_heap + 1);
+    assert_eq!(value.heap_size() as i64, built.net_bytes);
+    let ((), dropped) = measure(move || drop(value));
+    assert_eq!(dropped.bytes_freed, (33 + names_heap + 1) as u64);
+    assert!(!WithFn::is_heap_free());
+
+    let (value, built) = measure(|| {
+        WithFnEnum::Buffer(foreign::Buffer {
+            bytes: vec![1, 2, 3],
+        })
+    });
+    assert_eq!(value.heap_size() as i64, built.net_bytes);
+    assert_eq!(value.heap_size(), 3);
+    let (value, built) = measure(|| WithFnEnum::Named {
+        buffer: foreign::Buffer {
+            bytes: Vec::with_capacity(8),
+        },
+    });
+    assert_eq!(value.heap_size() as i64, built.net_bytes);
+    assert_eq!(WithFnEnum::Nothing.heap_size(), 0);
+    assert!(!WithFnEnum::is_heap_free());
+}
+
+#[derive(SizeOf)]
+struct Phantom<T> {
+    data: Vec<u8>,
+    marker: PhantomData<T>,
+}
+
+#[test]
+fn phantom_data_needs_no_bound() {
+    // `NotSizeOf` lacks `SizeOf`, yet `Phantom<NotSizeOf>` has it.
+    assert_eq!(
+        check(|| Phantom::<NotSizeOf> {
+            data: vec![1; 9],
+            marker: PhantomData,
+        }),
+        9
+    );
+}
+
+#[derive(SizeOf)]
+#[memsize(bound = "")]
+struct Unbounded<T> {
+    #[memsize(skip)]
+    _value: Option<Rc<T>>,
+    text: String,
+}
+
+#[derive(SizeOf)]
+#[memsize(bound = "T: memsize::SizeOf")]
+struct Bounded<T> {
+    items: Vec<T>,
+}
+
+#[test]
+fn bound_replaces_the_inferred_bounds() {
+    let v = Unbounded::<NotSizeOf> {
+        _value: Some(Rc::new(NotSizeOf(1))),
+        text: "ab".to_string(),
+    };
+    assert_eq!(v.heap_size(), 2);
+    assert_eq!(
+        check(|| Bounded {
+            items: vec!["s".to_string()]
+        }),
+        24 + 1
+    );
+}
+
+mod reexport {
+    //! A crate that re-exports memsize, as a framework might.
+    pub use memsize as size;
+}
+
+#[derive(reexport::size::SizeOf)]
+#[memsize(crate = "reexport::size")]
+struct ThroughReexport {
+    text: String,
+}
+
+#[test]
+fn crate_path() {
+    assert_eq!(check(|| ThroughReexport { text: "abc".into() }), 3);
+}
+
+#[derive(SizeOf)]
+#[repr(C, packed)]
+struct Packed {
+    tag: u8,
+    text: String,
+    number: u64,
+    list: Vec<u16>,
+    #[memsize(with = buffer_heap)]
+    buffer: foreign::Buffer,
+    #[memsize(skip)]
+    _skipped: u32,
+}
+
+#[derive(SizeOf)]
+#[repr(packed(2))]
+struct Packed2(u8, Box<u64>, Rc<String>);
+
+#[test]
+fn packed_structs() {
+    let (value, built) = measure(|| Packed {
+        tag: 1,
+        text: "packed".to_string(),
+        number: 2,
+        list: vec![1, 2, 3],
+        buffer: foreign::Buffer {
+            bytes: Vec::with_capacity(5),
+        },
+        _skipped: 3,
+    });
+    assert_eq!(value.heap_size(), 6 + 6 + 5);
+    assert_eq!(value.heap_size() as i64, built.net_bytes);
+    let ((), dropped) = measure(move || drop(value));
+    assert_eq!(dropped.bytes_freed, 6 + 6 + 5);
+
+    let heap = check(|| Packed2(1, Box::new(2), Rc::new("rc".to_string())));
+    assert_eq!(
+        heap,
+        8 + core::mem::size_of::<String>() + 2 * core::mem::size_of::<usize>() + 2
+    );
+}
+
+#[test]
+fn shared_rc_counted_once() {
+    #[derive(SizeOf)]
+    struct Twice {
+        a: Rc<String>,
+        b: Rc<String>,
+    }
+    check(|| {
+        let shared = Rc::new("shared".to_string());
+        Twice {
+            a: shared.clone(),
+            b: shared,
+        }
+    });
+}
+
+#[derive(SizeOf)]
+struct Unsized<T: ?Sized> {
+    len: usize,
+    tail: T,
+}
+
+#[derive(SizeOf)]
+struct UnsizedSlice {
+    head: u8,
+    tail: [String],
+}
+
+#[test]
+fn unsized_last_field() {
+    let boxed: Box<Unsized<[String]>> = Box::new(Unsized {
+        len: 2,
+        tail: ["a".to_string(), "bc".to_string()],
+    });
+    assert_eq!(boxed.len, 2);
+    let (_,) = (&boxed.tail,);
+    assert_eq!((*boxed).heap_size(), 3);
+    assert!(!Unsized::<u8>::is_heap_free());
+    let _ = |s: &UnsizedSlice| (s.head, s.heap_size());
+}
+
+#[derive(SizeOf)]
+#[allow(non_camel_case_types)]
+struct r#Raw {
+    r#type: String,
+    r#match: u8,
+}
+
+#[test]
+fn raw_identifiers() {
+    assert_eq!(
+        check(|| Raw {
+            r#type: "t".to_string(),
+            r#match: 1
+        }),
+        1
+    );
+}
