@@ -133,8 +133,12 @@ fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<usize
     // the word size). Outside `S` the map holds only the table's four
     // word-sized fields (fact 3), initialized integers and a pointer, so the
     // read reads initialized bytes. Nothing read is dereferenced.
-    let words: [*const u8; WORDS] =
-        unsafe { ((base + offset) as *const [*const u8; WORDS]).read() };
+    let words: [*const u8; WORDS] = unsafe {
+        (map as *const M as *const u8)
+            .add(offset)
+            .cast::<[*const u8; WORDS]>()
+            .read()
+    };
     let words = words.map(|w| w.addr());
     let growth_left = known.capacity.checked_sub(known.len)?;
     let mut found = None;
@@ -206,7 +210,10 @@ fn add_table<T>(cx: &mut Context<'_>, buckets: usize) {
 /// and values own no heap (one look at the first entry), else one pass.
 impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let first_bucket = self.iter().next().map(|(k, v)| {
+        // The first entry is found by scanning control groups from the
+        // start; an empty table (perhaps all tombstones) is not scanned.
+        let first = if self.is_empty() { None } else { self.iter().next() };
+        let first_bucket = first.map(|(k, v)| {
             if size_of::<K>() != 0 {
                 k as *const K as usize - core::mem::offset_of!((K, V), 0)
             } else {
@@ -231,10 +238,8 @@ impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
 /// A `HashSet<T>` is a `HashMap<T, ()>`: buckets of `(T, ())`.
 impl<T: SizeOf, S> SizeOf for HashSet<T, S> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let first_bucket = self
-            .iter()
-            .next()
-            .map(|v| v as *const T as usize - core::mem::offset_of!((T, ()), 0));
+        let first = if self.is_empty() { None } else { self.iter().next() };
+        let first_bucket = first.map(|v| v as *const T as usize - core::mem::offset_of!((T, ()), 0));
         let known = Known {
             len: self.len(),
             capacity: self.capacity(),

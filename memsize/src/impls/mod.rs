@@ -8,3 +8,6 @@ mod primitives;
 mod smart_ptr;
 #[cfg(feature = "std")]
 mod sync;
+
+#[cfg(all(test, feature = "std"))]
+mod tests;

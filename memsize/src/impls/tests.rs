@@ -1,0 +1,79 @@
+//! Small versions of the integration tests, kept here so that Miri runs the
+//! unsafe reads of the hash and B-tree impls and the guard handling of the
+//! context (`cargo +nightly miri test -p memsize`).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::{Mutex, RwLock};
+use std::boxed::Box;
+use std::vec::Vec;
+
+use crate::alloc::assert_heap_exact;
+use crate::SizeOf;
+
+#[test]
+fn hash_tables_after_churn() {
+    assert_heap_exact(HashMap::<u8, u8>::new());
+    let mut m: HashMap<u32, u64> = (0..60).map(|i| (i, u64::from(i))).collect();
+    for i in 0..50 {
+        m.remove(&i);
+        m.insert(i + 100, 0);
+        m.remove(&(i + 100));
+    }
+    assert_heap_exact(m);
+    let mut s: HashSet<u16> = (0..40).collect();
+    s.retain(|x| x % 9 == 0);
+    assert_heap_exact(s);
+    let mut emptied: HashMap<u64, ()> = (0..30).map(|i| (i, ())).collect();
+    emptied.retain(|_, _| false);
+    assert_heap_exact(emptied);
+}
+
+#[test]
+fn btrees_of_any_history() {
+    let mut m: BTreeMap<u16, u32> = BTreeMap::new();
+    for i in (0..200u16).rev() {
+        m.insert(i.wrapping_mul(7919), 0);
+    }
+    assert_heap_exact(m.clone());
+    m.retain(|k, _| k % 3 == 0);
+    assert_heap_exact(m);
+    let mut emptied: BTreeSet<u8> = (0..3).collect();
+    emptied.retain(|_| false);
+    assert!(emptied.heap_size() > 0, "the root leaf stays");
+    assert_heap_exact(emptied);
+    assert_heap_exact(BTreeSet::<u8>::new());
+}
+
+#[test]
+fn guards_are_held_and_released() {
+    let cell = Rc::new(RefCell::new(Vec::from([1u8, 2, 3])));
+    let both = (cell.clone(), cell.clone());
+    assert_eq!(both.heap_size(), 16 + core::mem::size_of::<RefCell<Vec<u8>>>() + 3);
+    // The borrow taken while measuring is gone again.
+    cell.borrow_mut().push(4);
+    let m = Mutex::new(RwLock::new(Vec::from([0u64; 4])));
+    assert_eq!(m.heap_size(), 32);
+    assert!(m.try_lock().is_ok());
+    drop(both);
+    drop(cell);
+    assert_heap_exact(m);
+}
+
+#[test]
+fn deferred_traversal_past_the_depth_limit() {
+    let mut chain: Option<Box<Node>> = None;
+    for _ in 0..500 {
+        chain = Some(Box::new(Node(chain)));
+    }
+    assert_heap_exact(chain);
+}
+
+struct Node(Option<Box<Node>>);
+
+impl SizeOf for Node {
+    fn add_heap<'a>(&'a self, cx: &mut crate::Context<'a>) {
+        cx.add(&self.0);
+    }
+}
