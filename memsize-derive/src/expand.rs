@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident, Lifetime, Path};
 
@@ -79,7 +79,7 @@ impl Names {
     }
 
     fn binding(&self, index: usize) -> Ident {
-        format_ident!("{}{}", self.binding, index)
+        Ident::new(&format!("{}{}", self.binding, index), Span::call_site())
     }
 }
 
@@ -159,20 +159,25 @@ fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> T
         .map(|field| {
             let member = &field.member;
             let pointer = quote_spanned!(field.span=> ::core::ptr::addr_of!(self.#member));
-            // SAFETY (of both calls): the pointer is to a field of `*self`,
-            // which is initialized and shared-borrowed for the whole call.
-            match &field.attrs.with {
+            let call = match &field.attrs.with {
                 Some((_, with)) => quote_spanned! {with.span()=>
-                    #cx.add_opaque(unsafe {
-                        #krate::__private::with_packed_field(#pointer, |#copy| #with(#copy))
-                    });
+                    #krate::__private::with_packed_field(#pointer, |#copy| #with(#copy))
                 },
                 None => {
                     let name = field.name();
                     quote_spanned! {field.span=>
-                        unsafe { #krate::__private::add_packed_field(#cx, #name, #pointer) };
+                        #krate::__private::add_packed_field(#cx, #name, #pointer)
                     }
                 }
+            };
+            // SAFETY: the pointer is to a field of `*self`, which is
+            // initialized and shared-borrowed for the whole call. The block
+            // has the macro's span, not the field's: the unsafety is the
+            // macro's, not the user's.
+            let call = quote!(unsafe { #call });
+            match &field.attrs.with {
+                Some(_) => quote!(#cx.add_opaque(#call);),
+                None => quote!(#call;),
             }
         })
         .collect()

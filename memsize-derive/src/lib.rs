@@ -143,8 +143,10 @@ use proc_macro::TokenStream;
 ///
 /// One `impl SizeOf` inside `const _: () = { ... };`, with absolute paths
 /// only and `__`-prefixed locals, so it compiles next to any field names,
-/// under `#![no_implicit_prelude]`, in `#![no_std]` crates, and in crates
-/// that `#![forbid(unsafe_code)]` (it contains no `unsafe`).
+/// under `#![no_implicit_prelude]` and in `#![no_std]` crates. It contains
+/// no `unsafe` except for `#[repr(packed)]` structs, where a helper reads each
+/// field through a raw pointer; that block belongs to the macro, so crates
+/// that `#![forbid(unsafe_code)]` can derive on packed structs too.
 #[proc_macro_derive(SizeOf, attributes(memsize))]
 pub fn derive_size_of(input: TokenStream) -> TokenStream {
     let input = match syn::parse::<syn::DeriveInput>(input) {
