@@ -175,6 +175,11 @@ pub fn heap_stats<T: SizeOf + ?Sized>(value: &T) -> HeapStats {
     Context::measure(value)
 }
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code `#[derive(SizeOf)]` generates; not a public API.
