@@ -1,6 +1,740 @@
-//! Allocation sites: where the live allocations of a measurement were made.
+//! Allocation sites: where the live allocations of a measurement were made,
+//! like Python's `tracemalloc` snapshots and statistics.
+//!
+//! ```
+//! # #[global_allocator]
+//! # static GLOBAL: memsize::alloc::CountingAlloc<std::alloc::System> =
+//! #     memsize::alloc::CountingAlloc::new(std::alloc::System);
+//! # fn main() {
+//! use memsize::alloc::sites::{self, GroupBy};
+//!
+//! let tracing = sites::Tracing::start();
+//! let names: Vec<String> = (0..100).map(|i| format!("name {i}")).collect();
+//! let before = tracing.snapshot();
+//! let more: Vec<u64> = vec![0; 1000];
+//! let after = tracing.snapshot();
+//! let (stats, _) = tracing.finish();
+//!
+//! // The top sites by live bytes (`statistics('lineno')`).
+//! for stat in after.statistics(GroupBy::Line).iter().take(3) {
+//!     println!("{stat}");
+//! }
+//! // What grew between the two snapshots (`compare_to`).
+//! let diff = after.compare_to(&before, GroupBy::Line);
+//! assert_eq!(diff[0].bytes_diff, 8000);
+//! assert!(stats.net_bytes > 8000);
+//! # drop((names, more));
+//! # }
+//! ```
+//!
+//! A backtrace is captured for every allocation a [`Tracing`] thread makes,
+//! so this is slow (microseconds per allocation): a tool for finding where
+//! memory goes, not for production. Capturing happens after the wrapped
+//! allocator has answered, with a per-thread flag set so the allocations
+//! the capture itself makes are neither recorded nor counted nor traced
+//! again. Frames are kept as bare addresses and resolved to functions,
+//! files and lines only when a report is made.
+//!
+//! Frames inside memsize, std, core, alloc, the backtrace machinery and the
+//! C runtime are folded away, so a site is the first frame of the user's
+//! code. Sites are per thread: an allocation freed on another thread stays
+//! live in the snapshots of the thread that made it.
 
-use super::Event;
+use super::{untracked, Event, Measurement, Stats, LOCAL};
+use core::cell::RefCell;
+use core::fmt;
+use std::borrow::ToOwned;
+use std::collections::HashMap;
+use std::string::{String, ToString};
+use std::sync::Arc;
+use std::vec::Vec;
 
-/// Records the site of one allocator call (not yet implemented).
-pub(super) fn record(_event: Event) {}
+/// The most frames kept per allocation.
+const MAX_FRAMES: usize = 64;
+
+/// One live allocation.
+struct Live {
+    size: usize,
+    trace: u32,
+    /// When it was recorded, so that a [`Tracing`] sees only its own.
+    seq: u64,
+}
+
+/// This thread's live allocations and the traces they were made at.
+#[derive(Default)]
+struct Table {
+    live: HashMap<usize, Live>,
+    interned: HashMap<Arc<[usize]>, u32>,
+    traces: Vec<Arc<[usize]>>,
+    seq: u64,
+}
+
+impl Table {
+    fn insert(&mut self, ptr: *mut u8, size: usize) {
+        let mut ips = [0usize; MAX_FRAMES];
+        let mut n = 0;
+        backtrace::trace(|frame| {
+            ips[n] = frame.ip() as usize;
+            n += 1;
+            n < MAX_FRAMES
+        });
+        let ips = &ips[..n];
+        let trace = match self.interned.get(ips) {
+            Some(&id) => id,
+            None => {
+                let id = self.traces.len() as u32;
+                let key: Arc<[usize]> = Arc::from(ips);
+                self.traces.push(key.clone());
+                self.interned.insert(key, id);
+                id
+            }
+        };
+        self.seq += 1;
+        let seq = self.seq;
+        self.live.insert(ptr as usize, Live { size, trace, seq });
+    }
+}
+
+std::thread_local! {
+    static TABLE: RefCell<Table> = RefCell::new(Table::default());
+}
+
+/// Records the site of one allocator call. Runs with the thread's `busy`
+/// flag set: what it allocates is not seen by the allocator's bookkeeping.
+pub(super) fn record(event: Event) {
+    let _ = TABLE.try_with(|table| {
+        let Ok(mut table) = table.try_borrow_mut() else {
+            return;
+        };
+        match event {
+            Event::Alloc { ptr, size } => table.insert(ptr, size),
+            Event::Dealloc { ptr, .. } => {
+                table.live.remove(&(ptr as usize));
+            }
+            Event::Realloc {
+                old, new, new_size, ..
+            } => {
+                table.live.remove(&(old as usize));
+                table.insert(new, new_size);
+            }
+        }
+    });
+}
+
+/// An open measurement that also records where each live allocation of
+/// this thread was made. It ends when finished or dropped.
+///
+/// Nests with other measurements like [`Measurement`]; a snapshot of an
+/// inner `Tracing` holds only the allocations made since it started.
+#[derive(Debug)]
+#[must_use = "tracing ends when dropped"]
+pub struct Tracing {
+    measurement: Option<Measurement>,
+    start_seq: u64,
+}
+
+impl Tracing {
+    /// Starts measuring this thread's allocations and recording their
+    /// sites.
+    ///
+    /// # Panics
+    ///
+    /// If [`CountingAlloc`](super::CountingAlloc) is not the global
+    /// allocator.
+    #[track_caller]
+    pub fn start() -> Tracing {
+        let measurement = Measurement::start();
+        let start_seq = untracked(|| TABLE.with(|t| t.borrow().seq));
+        LOCAL.with(|l| l.sites_depth.set(l.sites_depth.get() + 1));
+        Tracing {
+            measurement: Some(measurement),
+            start_seq,
+        }
+    }
+
+    /// What the measurement has counted so far.
+    pub fn stats(&self) -> Stats {
+        self.measurement
+            .as_ref()
+            .map(|m| m.stats())
+            .unwrap_or_default()
+    }
+
+    /// The allocations made since the start that are still live, with
+    /// their sites (`tracemalloc.take_snapshot()`). Taking it allocates
+    /// nothing that the measurement counts.
+    pub fn snapshot(&self) -> Snapshot {
+        let start = self.start_seq;
+        untracked(|| {
+            TABLE.with(|t| {
+                let t = t.borrow();
+                let mut by_trace: HashMap<u32, (u64, u64)> = HashMap::new();
+                for live in t.live.values().filter(|l| l.seq > start) {
+                    let e = by_trace.entry(live.trace).or_default();
+                    e.0 += live.size as u64;
+                    e.1 += 1;
+                }
+                let traces = by_trace
+                    .into_iter()
+                    .map(|(id, (bytes, count))| TraceTotal {
+                        ips: t.traces[id as usize].clone(),
+                        bytes,
+                        count,
+                    })
+                    .collect();
+                Snapshot {
+                    traces: core::mem::ManuallyDrop::new(traces),
+                }
+            })
+        })
+    }
+
+    /// Ends the measurement; returns what it counted, and a last snapshot.
+    pub fn finish(mut self) -> (Stats, Snapshot) {
+        let snapshot = self.snapshot();
+        let stats = self.stats();
+        self.end();
+        (stats, snapshot)
+    }
+
+    fn end(&mut self) {
+        if let Some(m) = self.measurement.take() {
+            let _ = LOCAL.try_with(|l| {
+                let depth = l.sites_depth.get().saturating_sub(1);
+                l.sites_depth.set(depth);
+                if depth == 0 {
+                    // The last one out empties the table, untracked.
+                    untracked(|| {
+                        let _ = TABLE.try_with(|t| {
+                            if let Ok(mut t) = t.try_borrow_mut() {
+                                *t = Table::default();
+                            }
+                        });
+                    });
+                }
+            });
+            drop(m);
+        }
+    }
+}
+
+impl Drop for Tracing {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+/// Runs `f` under a [`Tracing`]; returns its value, what was counted, and a
+/// snapshot of the allocations it left live.
+///
+/// # Panics
+///
+/// If the counting allocator is not the global allocator.
+#[track_caller]
+pub fn measure<R>(f: impl FnOnce() -> R) -> (R, Stats, Snapshot) {
+    let tracing = Tracing::start();
+    let r = f();
+    let (stats, snapshot) = tracing.finish();
+    (r, stats, snapshot)
+}
+
+/// Live bytes and count for one backtrace.
+#[derive(Clone)]
+struct TraceTotal {
+    ips: Arc<[usize]>,
+    bytes: u64,
+    count: u64,
+}
+
+/// The live allocations of a [`Tracing`] at one moment, by backtrace.
+///
+/// Made and dropped untracked: holding snapshots doesn't disturb the
+/// figures of the measurements open around them.
+pub struct Snapshot {
+    traces: core::mem::ManuallyDrop<Vec<TraceTotal>>,
+}
+
+impl Clone for Snapshot {
+    fn clone(&self) -> Self {
+        untracked(|| Snapshot {
+            traces: self.traces.clone(),
+        })
+    }
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        // SAFETY: taken once, here, and never used again.
+        let traces = unsafe { core::mem::ManuallyDrop::take(&mut self.traces) };
+        untracked(move || drop(traces));
+    }
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("bytes", &self.bytes())
+            .field("count", &self.count())
+            .field("traces", &self.traces.len())
+            .finish()
+    }
+}
+
+/// How [`Snapshot::statistics`] groups allocations
+/// (`tracemalloc`'s `key_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GroupBy {
+    /// By the first frame of the user's code: file and line where known,
+    /// else function (`'lineno'`).
+    Line,
+    /// By the function of the first frame of the user's code.
+    Function,
+    /// By the whole backtrace, folded (`'traceback'`).
+    Traceback,
+}
+
+/// One frame of a backtrace.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Frame {
+    /// The function, demangled, without its hash (`"<unknown>"` if it
+    /// could not be resolved).
+    pub function: String,
+    /// The source file, if debug info says.
+    pub file: Option<String>,
+    /// The line in [`file`](Self::file), if debug info says.
+    pub line: Option<u32>,
+}
+
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, "{file}:{line} ({})", self.function),
+            (Some(file), None) => write!(f, "{file} ({})", self.function),
+            _ => f.write_str(&self.function),
+        }
+    }
+}
+
+/// Where allocations were made: the user's frames, innermost first. One
+/// frame for [`GroupBy::Line`] and [`GroupBy::Function`]; the folded
+/// backtrace for [`GroupBy::Traceback`]. Empty when no frame of the user's
+/// code was found.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Site {
+    /// The frames, innermost first.
+    pub frames: Vec<Frame>,
+}
+
+impl fmt::Display for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.frames.split_first() {
+            None => f.write_str("<unknown>"),
+            Some((first, rest)) => {
+                write!(f, "{first}")?;
+                for frame in rest {
+                    write!(f, "\n    {frame}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The live allocations of one site (`tracemalloc.Statistic`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SiteStats {
+    /// Where.
+    pub site: Site,
+    /// Live bytes.
+    pub bytes: u64,
+    /// Live allocations.
+    pub count: u64,
+}
+
+impl fmt::Display for SiteStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: size={} B, count={}, average={} B",
+            self.site,
+            self.bytes,
+            self.count,
+            self.bytes.checked_div(self.count).unwrap_or(0)
+        )
+    }
+}
+
+/// How one site changed between two snapshots
+/// (`tracemalloc.StatisticDiff`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SiteDiff {
+    /// Where.
+    pub site: Site,
+    /// Live bytes in the newer snapshot.
+    pub bytes: u64,
+    /// Newer minus older live bytes.
+    pub bytes_diff: i64,
+    /// Live allocations in the newer snapshot.
+    pub count: u64,
+    /// Newer minus older live allocations.
+    pub count_diff: i64,
+}
+
+impl fmt::Display for SiteDiff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: size={} B ({:+} B), count={} ({:+})",
+            self.site, self.bytes, self.bytes_diff, self.count, self.count_diff
+        )
+    }
+}
+
+impl Snapshot {
+    /// Live bytes over all sites.
+    pub fn bytes(&self) -> u64 {
+        self.traces.iter().map(|t| t.bytes).sum()
+    }
+
+    /// Live allocations over all sites.
+    pub fn count(&self) -> u64 {
+        self.traces.iter().map(|t| t.count).sum()
+    }
+
+    /// Live bytes and count by site, the most bytes first
+    /// (`Snapshot.statistics()`).
+    pub fn statistics(&self, group: GroupBy) -> Vec<SiteStats> {
+        let mut out: Vec<SiteStats> = self
+            .grouped(group)
+            .into_iter()
+            .map(|(site, (bytes, count))| SiteStats { site, bytes, count })
+            .collect();
+        out.sort_by(|a, b| {
+            (b.bytes, b.count)
+                .cmp(&(a.bytes, a.count))
+                .then_with(|| a.site.cmp(&b.site))
+        });
+        out
+    }
+
+    /// The `n` sites holding the most live bytes, by line.
+    pub fn top_by_bytes(&self, n: usize) -> Vec<SiteStats> {
+        let mut s = self.statistics(GroupBy::Line);
+        s.truncate(n);
+        s
+    }
+
+    /// The `n` sites holding the most live allocations, by line.
+    pub fn top_by_count(&self, n: usize) -> Vec<SiteStats> {
+        let mut s = self.statistics(GroupBy::Line);
+        s.sort_by(|a, b| {
+            (b.count, b.bytes)
+                .cmp(&(a.count, a.bytes))
+                .then_with(|| a.site.cmp(&b.site))
+        });
+        s.truncate(n);
+        s
+    }
+
+    /// How each site changed since `old`, the biggest change in bytes first
+    /// (`Snapshot.compare_to()`). Sites present in either snapshot are
+    /// listed.
+    pub fn compare_to(&self, old: &Snapshot, group: GroupBy) -> Vec<SiteDiff> {
+        let new = self.grouped(group);
+        let mut old = old.grouped(group);
+        let mut out: Vec<SiteDiff> = new
+            .into_iter()
+            .map(|(site, (bytes, count))| {
+                let (ob, oc) = old.remove(&site).unwrap_or((0, 0));
+                SiteDiff {
+                    site,
+                    bytes,
+                    bytes_diff: bytes as i64 - ob as i64,
+                    count,
+                    count_diff: count as i64 - oc as i64,
+                }
+            })
+            .collect();
+        out.extend(old.into_iter().map(|(site, (ob, oc))| SiteDiff {
+            site,
+            bytes: 0,
+            bytes_diff: -(ob as i64),
+            count: 0,
+            count_diff: -(oc as i64),
+        }));
+        out.sort_by(|a, b| {
+            (b.bytes_diff.unsigned_abs(), b.bytes)
+                .cmp(&(a.bytes_diff.unsigned_abs(), a.bytes))
+                .then_with(|| a.site.cmp(&b.site))
+        });
+        out
+    }
+
+    /// Totals by site. Symbols are resolved untracked (the resolver's
+    /// caches are memsize's business); the result is built normally.
+    fn grouped(&self, group: GroupBy) -> HashMap<Site, (u64, u64)> {
+        let resolved: Vec<(Vec<Frame>, u64, u64)> = untracked(|| {
+            let mut cache: HashMap<Arc<[usize]>, Vec<Frame>> = HashMap::new();
+            let v: Vec<(Vec<Frame>, u64, u64)> = self
+                .traces
+                .iter()
+                .map(|t| {
+                    let frames = cache
+                        .entry(t.ips.clone())
+                        .or_insert_with(|| user_frames(&t.ips))
+                        .clone();
+                    (frames, t.bytes, t.count)
+                })
+                .collect();
+            drop(cache);
+            v
+        });
+        // Copy out of the untracked allocations, then free them untracked.
+        let mut out: HashMap<Site, (u64, u64)> = HashMap::new();
+        for (frames, bytes, count) in &resolved {
+            let frames = match group {
+                GroupBy::Traceback => frames.clone(),
+                // Like `tracemalloc`'s 'lineno': a closure and the function
+                // around it share a line, and a site.
+                GroupBy::Line => frames
+                    .first()
+                    .map(|f| Frame {
+                        function: without_closures(&f.function).to_owned(),
+                        file: f.file.clone(),
+                        line: f.line,
+                    })
+                    .into_iter()
+                    .collect(),
+                GroupBy::Function => frames
+                    .first()
+                    .map(|f| Frame {
+                        function: without_closures(&f.function).to_owned(),
+                        file: f.file.clone(),
+                        line: None,
+                    })
+                    .into_iter()
+                    .collect(),
+            };
+            let e = out.entry(Site { frames }).or_default();
+            e.0 += bytes;
+            e.1 += count;
+        }
+        untracked(move || drop(resolved));
+        out
+    }
+}
+
+/// `f::{{closure}}::{{closure}}` to `f`.
+fn without_closures(mut function: &str) -> &str {
+    while let Some(outer) = function.strip_suffix("::{{closure}}") {
+        function = outer;
+    }
+    function
+}
+
+/// The frames of a trace that belong to the user's code, innermost first.
+fn user_frames(ips: &[usize]) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    for &ip in ips {
+        // Inlined functions give several symbols for one address, the
+        // innermost first.
+        backtrace::resolve(ip as *mut core::ffi::c_void, |sym| {
+            let function = sym
+                .name()
+                .map(|n| std::format!("{n:#}"))
+                .unwrap_or_else(|| "<unknown>".to_owned());
+            let file = sym.filename().map(|p| p.display().to_string());
+            if !is_internal(&function, file.as_deref()) {
+                frames.push(Frame {
+                    function,
+                    file,
+                    line: sym.lineno(),
+                });
+            }
+        });
+    }
+    frames.dedup();
+    frames
+}
+
+/// Crates whose frames are folded away.
+const INTERNAL_CRATES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "memsize",
+    "backtrace",
+    "hashbrown",
+    "test",
+    "addr2line",
+    "gimli",
+];
+
+/// Whether a frame is memsize's, the standard library's, the backtrace
+/// machinery's or the C runtime's.
+fn is_internal(function: &str, file: Option<&str>) -> bool {
+    if file.is_some_and(|f| f.starts_with("/rustc/") || f.contains("/library/std/src/")) {
+        return true;
+    }
+    // `<T as Trait>::method`: judge by `T` (a user type's trait impl is the
+    // user's code; a primitive's or std type's is not).
+    let path = match function.strip_prefix('<') {
+        Some(rest) => {
+            let self_ty = rest.split(" as ").next().unwrap_or(rest);
+            self_ty
+                .trim_start_matches(['&', '*', '[', '('])
+                .trim_start_matches("mut ")
+        }
+        None => function,
+    };
+    // C runtime and unmangled symbols: `main`, `__libc_start_main`, ...
+    let Some((krate, _)) = path.split_once("::") else {
+        return true;
+    };
+    // memsize's own unit tests are user code to themselves.
+    if krate == "memsize" && path.contains("::tests::") {
+        return false;
+    }
+    INTERNAL_CRATES.contains(&krate) || krate.starts_with("__")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hint::black_box;
+    use std::vec;
+
+    #[inline(never)]
+    fn make_blocks(n: usize) -> (Vec<Vec<u8>>, u32) {
+        let line = line!() + 1;
+        let v = (0..n).map(|_| black_box(vec![0u8; 100])).collect();
+        (v, line)
+    }
+
+    #[test]
+    fn the_site_is_the_users_line() {
+        let tracing = Tracing::start();
+        let (blocks, line) = make_blocks(10);
+        let snap = tracing.snapshot();
+        let top = snap.top_by_bytes(5);
+        let site = &top[0];
+        // Ten blocks, and the vector that collects them, on the same line.
+        let outer = 10 * core::mem::size_of::<Vec<u8>>() as u64;
+        assert_eq!(site.bytes, 1000 + outer, "{top:#?}");
+        assert_eq!(site.count, 11, "{top:#?}");
+        let frame = &site.site.frames[0];
+        assert!(frame.function.contains("make_blocks"), "{frame}");
+        assert!(
+            frame.file.as_deref().unwrap().ends_with("sites.rs"),
+            "{frame}"
+        );
+        assert_eq!(frame.line, Some(line), "{frame}");
+        // The folded traceback goes on into this test.
+        let tb = snap.statistics(GroupBy::Traceback);
+        let tb = tb.iter().find(|s| s.bytes == 1000).unwrap();
+        assert!(tb.site.frames[0]
+            .function
+            .contains("make_blocks::{{closure}}"));
+        assert!(
+            tb.site.frames[1..]
+                .iter()
+                .any(|f| f.function.ends_with("the_site_is_the_users_line")),
+            "{}",
+            tb.site
+        );
+        drop(blocks);
+        let after = tracing.snapshot();
+        assert_eq!(
+            after.top_by_bytes(5).iter().map(|s| s.bytes).sum::<u64>(),
+            after.bytes()
+        );
+        assert!(after.statistics(GroupBy::Line).iter().all(|s| !s
+            .site
+            .frames
+            .iter()
+            .any(|f| f.function.contains("make_blocks"))));
+    }
+
+    #[test]
+    fn compare_to_shows_what_grew_and_what_shrank() {
+        let tracing = Tracing::start();
+        let (a, _) = make_blocks(3);
+        let old = tracing.snapshot();
+        drop(a);
+        let b = black_box(vec![0u64; 50]);
+        let new = tracing.snapshot();
+        let diff = new.compare_to(&old, GroupBy::Line);
+        let grown = diff
+            .iter()
+            .find(|d| d.bytes_diff == 400)
+            .expect("the vector");
+        assert_eq!((grown.count, grown.count_diff), (1, 1));
+        // Three blocks, and the vector that held them, on one line.
+        let blocks = -(300 + 3 * core::mem::size_of::<Vec<u8>>() as i64);
+        let gone = diff
+            .iter()
+            .find(|d| d.bytes_diff == blocks)
+            .unwrap_or_else(|| panic!("{diff:#?}"));
+        assert_eq!((gone.bytes, gone.count_diff), (0, -4));
+        assert!(grown.to_string().contains("(+400 B)"), "{grown}");
+        drop(b);
+    }
+
+    #[test]
+    fn tracing_does_not_change_the_figures() {
+        let work = || {
+            let mut v: Vec<u32> = Vec::with_capacity(2);
+            v.extend(0..100);
+            let s = black_box(std::string::String::from("hello"));
+            drop(s);
+            v
+        };
+        let (v1, plain) = crate::alloc::measure(work);
+        let (v2, traced, snap) = measure(work);
+        assert_eq!(plain, traced);
+        // A realloc moves the site to the new block: one live vector.
+        assert_eq!(snap.count(), 1);
+        assert_eq!(snap.bytes(), v2.capacity() as u64 * 4);
+        drop((v1, v2));
+    }
+
+    #[test]
+    fn an_inner_tracing_sees_only_its_own() {
+        let outer = Tracing::start();
+        let a = black_box(vec![0u8; 10]);
+        let inner = Tracing::start();
+        let b = black_box(vec![0u8; 20]);
+        assert_eq!(inner.snapshot().bytes(), 20);
+        assert_eq!(outer.snapshot().bytes(), 30);
+        drop(inner);
+        drop(outer);
+        LOCAL.with(|l| assert_eq!(l.sites_depth.get(), 0));
+        TABLE.with(|t| assert!(t.borrow().live.is_empty()));
+        drop((a, b));
+    }
+
+    #[test]
+    fn folds_std_and_memsize_frames() {
+        assert!(is_internal("alloc::vec::Vec<T>::push", None));
+        assert!(is_internal(
+            "<alloc::vec::Vec<T> as core::clone::Clone>::clone",
+            None
+        ));
+        assert!(is_internal(
+            "<str as alloc::string::ToString>::to_string",
+            None
+        ));
+        assert!(is_internal("memsize::alloc::measure", None));
+        assert!(is_internal("main", None));
+        assert!(is_internal(
+            "myapp::f",
+            Some("/rustc/abc/library/core/src/x.rs")
+        ));
+        assert!(!is_internal("myapp::build_index", Some("src/main.rs")));
+        assert!(!is_internal(
+            "<myapp::Index as core::clone::Clone>::clone",
+            None
+        ));
+        assert!(!is_internal("alloc_sites::make::{{closure}}", None));
+    }
+}
