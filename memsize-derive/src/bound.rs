@@ -8,9 +8,13 @@
 //! A field whose type names the type being derived (`Box<List<T>>`,
 //! `Vec<Self>`) would make a bound that refers back to the impl itself,
 //! which rustc can't prove (it overflows); such a field adds `P: SizeOf`
-//! for each type parameter `P` it mentions instead. The field's own bound
-//! then follows from the impl: `Box<List<T>>: SizeOf` holds because
-//! `List<T>: SizeOf` does.
+//! instead for each type parameter `P` it mentions outside the references
+//! to the type itself (`K` in `HashMap<K, Box<Tree<K, V>>>`, nothing in
+//! `Box<List<T>>`). The field's own bound then follows from the impl:
+//! `Box<List<T>>: SizeOf` holds because `List<T>: SizeOf` does.
+//!
+//! Types that refer to each other (`A<T>` holds `Vec<B<T>>`, `B<T>` holds
+//! `Box<A<T>>`) can't be seen from one derive; one of them needs `bound`.
 
 use std::collections::HashSet;
 
@@ -67,14 +71,11 @@ fn inferred(input: &Input, krate: &Path) -> Vec<TokenStream> {
             recursive: false,
         };
         mentions.visit_type(field.ty);
-        if mentions.found.is_empty() {
-            continue;
-        }
         if mentions.recursive {
             for param in mentions.found {
                 push(param.to_token_stream(), field);
             }
-        } else {
+        } else if !mentions.found.is_empty() {
             push(field.ty.to_token_stream(), field);
         }
     }
@@ -123,14 +124,16 @@ impl<'ast> Visit<'ast> for Mentions<'_> {
     }
 
     fn visit_path(&mut self, path: &'ast Path) {
+        if path.is_ident("Self") || ends_with(path, &self.own_name.to_string()) {
+            // The type itself: what its arguments need, the impl provides.
+            self.recursive = true;
+            return;
+        }
         if path.leading_colon.is_none() {
             // `T`, `T::Assoc`
             if let Some(first) = path.segments.first() {
                 self.found_ident(&first.ident);
             }
-        }
-        if path.is_ident("Self") || ends_with(path, &self.own_name.to_string()) {
-            self.recursive = true;
         }
         syn::visit::visit_path(self, path);
     }
