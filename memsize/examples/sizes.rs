@@ -45,9 +45,18 @@ struct Catalog {
 fn build() -> Catalog {
     let vendors: Vec<Arc<Vendor>> = ["Acme", "Globex", "Initech"]
         .iter()
-        .map(|n| Arc::new(Vendor { name: n.to_string(), country: "NL" }))
+        .map(|n| {
+            Arc::new(Vendor {
+                name: n.to_string(),
+                country: "NL",
+            })
+        })
         .collect();
-    let mut catalog = Catalog { products: Vec::new(), by_sku: HashMap::new(), tags: BTreeMap::new() };
+    let mut catalog = Catalog {
+        products: Vec::new(),
+        by_sku: HashMap::new(),
+        tags: BTreeMap::new(),
+    };
     for i in 0..2_000u32 {
         let sku = format!("SKU-{i:05}");
         let price = if i % 4 == 0 {
@@ -64,7 +73,11 @@ fn build() -> Catalog {
             thumbnail,
             vendor: vendors[i as usize % vendors.len()].clone(),
         });
-        catalog.tags.entry(format!("tag{}", i % 50)).or_default().push(i);
+        catalog
+            .tags
+            .entry(format!("tag{}", i % 50))
+            .or_default()
+            .push(i);
     }
     catalog
 }
@@ -74,9 +87,15 @@ fn main() {
     let (catalog, stats) = measure(build);
 
     println!("catalog of {} products", catalog.products.len());
-    println!("  shallow_size  {:>10} bytes  (the struct itself, like sys.getsizeof)", catalog.shallow_size());
+    println!(
+        "  shallow_size  {:>10} bytes  (the struct itself, like sys.getsizeof)",
+        catalog.shallow_size()
+    );
     println!("  heap_size     {:>10} bytes", catalog.heap_size());
-    println!("  deep_size     {:>10} bytes  (everything it owns, like pympler.asizeof)", catalog.deep_size());
+    println!(
+        "  deep_size     {:>10} bytes  (everything it owns, like pympler.asizeof)",
+        catalog.deep_size()
+    );
     println!();
     println!("  by field:");
     println!("    products    {:>10} bytes", catalog.products.heap_size());
@@ -86,7 +105,10 @@ fn main() {
     println!("the allocator's view of building it (like tracemalloc):");
     println!("  allocations   {:>10}", stats.allocations);
     println!("  net bytes     {:>10}  (still held)", stats.net_bytes);
-    println!("  peak bytes    {:>10}  (high-water mark while building)", stats.peak_bytes);
+    println!(
+        "  peak bytes    {:>10}  (high-water mark while building)",
+        stats.peak_bytes
+    );
     println!();
     let exact = stats.net_bytes == catalog.heap_size() as i64;
     println!(
@@ -95,5 +117,7 @@ fn main() {
     );
     // The three vendors are shared by 2,000 products and counted once.
     let one_vendor = catalog.products[0].vendor.deep_size();
-    println!("one shared vendor: {one_vendor} bytes, counted once however many products point to it");
+    println!(
+        "one shared vendor: {one_vendor} bytes, counted once however many products point to it"
+    );
 }

@@ -14,7 +14,10 @@ static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -95,7 +98,9 @@ fn sets_of_many_key_sizes() {
 
 #[test]
 fn owned_keys_and_values() {
-    let m: BTreeMap<String, Vec<u16>> = (0..700).map(|i| (format!("k{i:05}"), vec![1; i % 5])).collect();
+    let m: BTreeMap<String, Vec<u16>> = (0..700)
+        .map(|i| (format!("k{i:05}"), vec![1; i % 5]))
+        .collect();
     assert_heap_exact(m);
     let s: BTreeSet<Box<str>> = (0..300).map(|i| i.to_string().into_boxed_str()).collect();
     assert_heap_exact(s);

@@ -41,9 +41,15 @@ impl SizeOf for List {
 fn million_node_box_list() {
     on_small_stack(|| {
         let (list, stats) = measure(|| {
-            let mut head = List { value: 0, next: None };
+            let mut head = List {
+                value: 0,
+                next: None,
+            };
             for i in 1..DEPTH as u64 {
-                head = List { value: i, next: Some(Box::new(head)) };
+                head = List {
+                    value: i,
+                    next: Some(Box::new(head)),
+                };
             }
             head
         });
@@ -78,11 +84,15 @@ fn unlink(tree: Tree) {
 fn million_deep_tree() {
     on_small_stack(|| {
         let (tree, stats) = measure(|| {
-            let mut t = Tree { children: Vec::new() };
+            let mut t = Tree {
+                children: Vec::new(),
+            };
             for i in 0..DEPTH {
                 let mut children = vec![t];
                 if i % 3 == 0 {
-                    children.push(Tree { children: Vec::with_capacity(2) });
+                    children.push(Tree {
+                        children: Vec::with_capacity(2),
+                    });
                 }
                 t = Tree { children };
             }
@@ -111,7 +121,10 @@ fn million_node_rc_refcell_chain() {
         let (head, stats) = measure(|| {
             let mut head: Option<Rc<RefCell<Shared>>> = None;
             for _ in 0..DEPTH {
-                head = Some(Rc::new(RefCell::new(Shared { payload: Vec::new(), next: head })));
+                head = Some(Rc::new(RefCell::new(Shared {
+                    payload: Vec::new(),
+                    next: head,
+                })));
             }
             head
         });
@@ -155,11 +168,23 @@ fn deep_chain_of_mutexes() {
 fn rc_cycles_end_and_count_once() {
     // A ring of three nodes, and a node that points to itself.
     let (ring, stats) = measure(|| {
-        let a = Rc::new(RefCell::new(Shared { payload: vec![1; 10], next: None }));
-        let b = Rc::new(RefCell::new(Shared { payload: vec![2; 20], next: Some(a.clone()) }));
-        let c = Rc::new(RefCell::new(Shared { payload: vec![3; 30], next: Some(b.clone()) }));
+        let a = Rc::new(RefCell::new(Shared {
+            payload: vec![1; 10],
+            next: None,
+        }));
+        let b = Rc::new(RefCell::new(Shared {
+            payload: vec![2; 20],
+            next: Some(a.clone()),
+        }));
+        let c = Rc::new(RefCell::new(Shared {
+            payload: vec![3; 30],
+            next: Some(b.clone()),
+        }));
         a.borrow_mut().next = Some(c.clone());
-        let me = Rc::new(RefCell::new(Shared { payload: vec![4; 40], next: None }));
+        let me = Rc::new(RefCell::new(Shared {
+            payload: vec![4; 40],
+            next: None,
+        }));
         me.borrow_mut().next = Some(me.clone());
         (a, b, c, me)
     });
@@ -175,5 +200,8 @@ fn wide_data_stays_on_the_fast_path() {
     // Shallow data never reaches the deferral depth: a plain measurement.
     let v: Vec<Vec<String>> = (0..100).map(|i| vec![i.to_string(); 10]).collect();
     let (_, stats) = measure(|| v.heap_size());
-    assert_eq!(stats.allocations, 0, "measuring shallow data allocates nothing");
+    assert_eq!(
+        stats.allocations, 0,
+        "measuring shallow data allocates nothing"
+    );
 }

@@ -15,7 +15,10 @@ static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
@@ -39,15 +42,25 @@ fn growing_tables_of_many_element_sizes() {
     for n in [1usize, 3, 4, 7, 8, 15, 16, 100, 897, 5000] {
         assert_heap_exact((0..n as u64).map(|i| (i, i)).collect::<HashMap<_, _>>());
         assert_heap_exact((0..n as u32).collect::<HashSet<_>>());
-        assert_heap_exact((0..n as u16).map(|i| (i as u8, ())).collect::<HashMap<_, _>>());
+        assert_heap_exact(
+            (0..n as u16)
+                .map(|i| (i as u8, ()))
+                .collect::<HashMap<_, _>>(),
+        );
         assert_heap_exact((0..n).map(|i| (i, [i as u8; 3])).collect::<HashMap<_, _>>());
-        assert_heap_exact((0..n as u128).map(|i| (i, i as u8)).collect::<HashMap<_, _>>());
+        assert_heap_exact(
+            (0..n as u128)
+                .map(|i| (i, i as u8))
+                .collect::<HashMap<_, _>>(),
+        );
     }
 }
 
 #[test]
 fn owned_keys_and_values() {
-    let m: HashMap<String, Vec<u32>> = (0..500).map(|i| (format!("key{i}"), vec![i; i as usize % 7])).collect();
+    let m: HashMap<String, Vec<u32>> = (0..500)
+        .map(|i| (format!("key{i}"), vec![i; i as usize % 7]))
+        .collect();
     assert_heap_exact(m);
     let s: HashSet<String> = (0..50).map(|i| i.to_string()).collect();
     assert_heap_exact(s);

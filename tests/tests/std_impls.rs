@@ -58,7 +58,9 @@ fn heap_free_types_own_nothing() {
     none(Some(3u32));
     none(Ok::<u8, u16>(3));
     none([7u64; 64]);
-    none((1u8, 2u16, 3u32, 4u64, 5i8, 6i16, 7i32, 8i64, 9u8, 10u8, 11u8, 12u8, 13u8, 14u8, 15u8, 16u8));
+    none((
+        1u8, 2u16, 3u32, 4u64, 5i8, 6i16, 7i32, 8i64, 9u8, 10u8, 11u8, 12u8, 13u8, 14u8, 15u8, 16u8,
+    ));
     none(Reverse(3u8));
     none(Wrapping(3u8));
     none(Cell::new(5u64));
@@ -163,8 +165,12 @@ impl Shape for Poly {
 #[test]
 fn dyn_compatible() {
     let shapes: Vec<Box<dyn Shape>> = vec![
-        Box::new(Poly { points: vec![(0.0, 0.0); 5] }),
-        Box::new(Poly { points: Vec::with_capacity(2) }),
+        Box::new(Poly {
+            points: vec![(0.0, 0.0); 5],
+        }),
+        Box::new(Poly {
+            points: Vec::with_capacity(2),
+        }),
     ];
     assert_eq!(shapes[0].area(), 5.0);
     let one: &dyn Shape = &*shapes[0];
@@ -302,8 +308,14 @@ fn poisoned_locks_are_still_measured() {
     })
     .join();
     assert!(m.is_poisoned() && rw.is_poisoned());
-    assert_eq!(m.heap_size(), 64 + std::mem::size_of::<Mutex<Vec<u8>>>() + 16);
-    assert_eq!(rw.heap_size(), 32 + std::mem::size_of::<RwLock<Vec<u8>>>() + 16);
+    assert_eq!(
+        m.heap_size(),
+        64 + std::mem::size_of::<Mutex<Vec<u8>>>() + 16
+    );
+    assert_eq!(
+        rw.heap_size(),
+        32 + std::mem::size_of::<RwLock<Vec<u8>>>() + 16
+    );
     let m = Arc::try_unwrap(m).unwrap();
     assert_heap_exact(m);
 }
@@ -314,4 +326,47 @@ fn zero_sized_values_allocate_nothing() {
     assert_heap_exact(vec![(); 10]);
     assert_heap_exact(Vec::<[u8; 0]>::with_capacity(100));
     assert_eq!(vec![(); 5].heap_size(), 0);
+}
+
+/// Heap-free by its own account, and fails loudly if visited anyway: a
+/// container of these measured in constant time never touches one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Untouchable(u32);
+
+impl SizeOf for Untouchable {
+    fn add_heap<'a>(&'a self, _: &mut memsize::Context<'a>) {
+        panic!("a heap-free element was visited");
+    }
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+#[test]
+fn heap_free_elements_are_never_visited() {
+    use std::collections::{HashMap, HashSet};
+    let big: Vec<Untouchable> = vec![Untouchable(1); 10_000_000];
+    assert_eq!(big.heap_size(), 40_000_000);
+    drop(big);
+    assert_eq!(vec![Untouchable(0); 9].into_boxed_slice().heap_size(), 36);
+    assert_eq!([Untouchable(0); 4096].heap_size(), 0);
+    let mut d: VecDeque<(Untouchable, u16)> = VecDeque::with_capacity(100);
+    d.push_back((Untouchable(1), 2));
+    assert_eq!(d.heap_size(), 100 * 8);
+    let l: LinkedList<Untouchable> = (0..10).map(Untouchable).collect();
+    assert!(l.heap_size() > 0);
+    let h: BinaryHeap<Untouchable> = (0..10).map(Untouchable).collect();
+    assert_eq!(h.heap_size(), h.capacity() * 4);
+    let m: HashMap<Untouchable, [Untouchable; 2]> = (0..1000)
+        .map(|i| (Untouchable(i), [Untouchable(i); 2]))
+        .collect();
+    assert!(m.heap_size() > 12_000);
+    let s: HashSet<Untouchable> = (0..1000).map(Untouchable).collect();
+    assert!(s.heap_size() > 4_000);
+    let o: Option<Box<[(Untouchable, Option<Untouchable>)]>> =
+        Some(vec![(Untouchable(0), None); 3].into_boxed_slice());
+    assert_eq!(o.heap_size(), 3 * 12);
+    assert_heap_exact(m);
+    assert_heap_exact(s);
+    assert_heap_exact(l);
 }

@@ -197,7 +197,11 @@ impl<K: SizeOf, V: SizeOf> SizeOf for BTreeMap<K, V> {
             return;
         }
         let by_key = size_of::<K>() != 0;
-        let stride = if by_key { size_of::<K>() } else { size_of::<V>() };
+        let stride = if by_key {
+            size_of::<K>()
+        } else {
+            size_of::<V>()
+        };
         let mut counter = NodeCounter::new(stride);
         let heap_free = K::is_heap_free() && V::is_heap_free();
         for (k, v) in self {

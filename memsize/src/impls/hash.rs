@@ -33,7 +33,11 @@ const GROUP_WIDTH: usize = if cfg!(all(
     not(miri)
 )) {
     16
-} else if cfg!(all(target_arch = "loongarch64", target_feature = "lsx", not(miri))) {
+} else if cfg!(all(
+    target_arch = "loongarch64",
+    target_feature = "lsx",
+    not(miri)
+)) {
     16
 } else if cfg!(all(
     target_arch = "aarch64",
@@ -56,7 +60,9 @@ const GROUP_WIDTH: usize = if cfg!(all(
 /// The allocation of a table of `buckets` buckets of `T` (fact 1).
 fn table_layout<T>(buckets: usize) -> Option<Layout> {
     let align = core::mem::align_of::<T>().max(GROUP_WIDTH);
-    let data = size_of::<T>().checked_mul(buckets)?.checked_next_multiple_of(align)?;
+    let data = size_of::<T>()
+        .checked_mul(buckets)?
+        .checked_next_multiple_of(align)?;
     let size = data.checked_add(buckets)?.checked_add(GROUP_WIDTH)?;
     Layout::from_size_align(size, align).ok()
 }
@@ -156,7 +162,8 @@ fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<usize
             let (Some(a), Some(b)) = (others.next(), others.next()) else {
                 continue;
             };
-            let counters = (a == known.len && b == growth_left) || (b == known.len && a == growth_left);
+            let counters =
+                (a == known.len && b == growth_left) || (b == known.len && a == growth_left);
             if !counters || !plausible::<T>(mask, ctrl, known) {
                 continue;
             }
@@ -212,7 +219,11 @@ impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         // The first entry is found by scanning control groups from the
         // start; an empty table (perhaps all tombstones) is not scanned.
-        let first = if self.is_empty() { None } else { self.iter().next() };
+        let first = if self.is_empty() {
+            None
+        } else {
+            self.iter().next()
+        };
         let first_bucket = first.map(|(k, v)| {
             if size_of::<K>() != 0 {
                 k as *const K as usize - core::mem::offset_of!((K, V), 0)
@@ -225,7 +236,10 @@ impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
             capacity: self.capacity(),
             first_bucket,
         };
-        add_table::<(K, V)>(cx, bucket_count::<Self, S, (K, V)>(self, self.hasher(), &known));
+        add_table::<(K, V)>(
+            cx,
+            bucket_count::<Self, S, (K, V)>(self, self.hasher(), &known),
+        );
         if !(K::is_heap_free() && V::is_heap_free()) {
             for (k, v) in self {
                 cx.add(k);
@@ -238,14 +252,22 @@ impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
 /// A `HashSet<T>` is a `HashMap<T, ()>`: buckets of `(T, ())`.
 impl<T: SizeOf, S> SizeOf for HashSet<T, S> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let first = if self.is_empty() { None } else { self.iter().next() };
-        let first_bucket = first.map(|v| v as *const T as usize - core::mem::offset_of!((T, ()), 0));
+        let first = if self.is_empty() {
+            None
+        } else {
+            self.iter().next()
+        };
+        let first_bucket =
+            first.map(|v| v as *const T as usize - core::mem::offset_of!((T, ()), 0));
         let known = Known {
             len: self.len(),
             capacity: self.capacity(),
             first_bucket,
         };
-        add_table::<(T, ())>(cx, bucket_count::<Self, S, (T, ())>(self, self.hasher(), &known));
+        add_table::<(T, ())>(
+            cx,
+            bucket_count::<Self, S, (T, ())>(self, self.hasher(), &known),
+        );
         if !T::is_heap_free() {
             for v in self {
                 cx.add(v);

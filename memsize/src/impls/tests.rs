@@ -2,11 +2,11 @@
 //! unsafe reads of the hash and B-tree impls and the guard handling of the
 //! context (`cargo +nightly miri test -p memsize`).
 
+use std::boxed::Box;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::{Mutex, RwLock};
-use std::boxed::Box;
 use std::vec::Vec;
 
 use crate::alloc::assert_heap_exact;
@@ -50,7 +50,10 @@ fn btrees_of_any_history() {
 fn guards_are_held_and_released() {
     let cell = Rc::new(RefCell::new(Vec::from([1u8, 2, 3])));
     let both = (cell.clone(), cell.clone());
-    assert_eq!(both.heap_size(), 16 + core::mem::size_of::<RefCell<Vec<u8>>>() + 3);
+    assert_eq!(
+        both.heap_size(),
+        16 + core::mem::size_of::<RefCell<Vec<u8>>>() + 3
+    );
     // The borrow taken while measuring is gone again.
     cell.borrow_mut().push(4);
     let m = Mutex::new(RwLock::new(Vec::from([0u64; 4])));
