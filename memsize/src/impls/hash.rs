@@ -28,25 +28,20 @@ use crate::{Context, SizeOf};
 
 /// The group width hashbrown uses for this target (fact 1).
 const GROUP_WIDTH: usize = if cfg!(all(
-    any(target_arch = "x86", target_arch = "x86_64"),
-    target_feature = "sse2",
+    any(
+        all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"),
+        all(target_arch = "loongarch64", target_feature = "lsx"),
+    ),
     not(miri)
 )) {
     16
-} else if cfg!(all(
-    target_arch = "loongarch64",
-    target_feature = "lsx",
-    not(miri)
-)) {
-    16
-} else if cfg!(all(
-    target_arch = "aarch64",
-    target_feature = "neon",
-    target_endian = "little",
-    not(miri)
-)) {
-    8
 } else if cfg!(any(
+    all(
+        target_arch = "aarch64",
+        target_feature = "neon",
+        target_endian = "little",
+        not(miri)
+    ),
     target_pointer_width = "64",
     target_arch = "aarch64",
     target_arch = "x86_64",
