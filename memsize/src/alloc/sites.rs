@@ -591,6 +591,18 @@ fn is_internal(function: &str, file: Option<&str>) -> bool {
     let Some((krate, _)) = path.split_once("::") else {
         return true;
     };
+    // A user crate may be named like a std crate (an example `alloc.rs` is
+    // crate `alloc`): with a source file outside the standard library, it
+    // is the user's.
+    if matches!(krate, "std" | "core" | "alloc")
+        && file.is_some_and(|f| {
+            !["/library/std/", "/library/core/", "/library/alloc/"]
+                .iter()
+                .any(|l| f.contains(l))
+        })
+    {
+        return false;
+    }
     // memsize's own unit tests are user code to themselves.
     if krate == "memsize" && path.contains("::tests::") {
         return false;
@@ -736,5 +748,13 @@ mod tests {
             None
         ));
         assert!(!is_internal("alloc_sites::make::{{closure}}", None));
+        assert!(!is_internal(
+            "alloc::build_index",
+            Some("memsize/examples/alloc.rs")
+        ));
+        assert!(is_internal(
+            "alloc::vec::Vec<T>::push",
+            Some("/x/library/alloc/src/vec/mod.rs")
+        ));
     }
 }
