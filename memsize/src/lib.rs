@@ -16,7 +16,7 @@
 //!
 //! - [`shallow_size`](SizeOf::shallow_size) is the value's inline bytes,
 //!   always `core::mem::size_of_val(value)` (Python's `sys.getsizeof`).
-//! - [`heap_size`](SizeOf::heap_size) is the sum of the [`Layout::size`]
+//! - [`heap_size`](SizeOf::heap_size) is the sum of the [`Layout::size`](core::alloc::Layout::size)
 //!   of every allocation the value owns: the bytes the allocator was asked
 //!   for. Capacity counts, not length. Zero-sized types and empty collections
 //!   that never allocated own nothing.
@@ -30,7 +30,7 @@
 //!   cell's own inline bytes are.
 //! - The allocator's own rounding and bookkeeping are not counted: the
 //!   figure is what was asked for. The counting allocator in
-//!   [`alloc`](crate::alloc) measures exactly that figure, which is how the
+//!   [`alloc`] measures exactly that figure, which is how the
 //!   tests prove every implementation right.
 //!
 //! # Cost
