@@ -163,8 +163,22 @@ impl BuildHasher for Wide {
     }
 }
 
+#[derive(Default, Clone)]
+struct Aligned16(#[allow(dead_code)] u128, #[allow(dead_code)] u8);
+
+impl BuildHasher for Aligned16 {
+    type Hasher = DefaultHasher;
+    fn build_hasher(&self) -> DefaultHasher {
+        DefaultHasher::new()
+    }
+}
+
 #[test]
 fn any_hasher() {
+    let mut m: HashMap<u8, u128, Aligned16> = HashMap::default();
+    m.extend((0..200).map(|i| (i, 0)));
+    m.retain(|k, _| k % 5 == 0);
+    assert_heap_exact(m);
     let mut m: HashMap<u32, u8, BuildHasherDefault<DefaultHasher>> = HashMap::default();
     m.extend((0..300).map(|i| (i, 0)));
     assert_heap_exact(m);
