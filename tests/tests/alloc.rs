@@ -186,7 +186,7 @@ fn threads_with_a_handle() {
     let stats = m.finish();
     // Per thread: one vector and one box; here: the vector of boxes (and
     // whatever `join` allocates on this thread, which is entered too).
-    assert!(stats.allocations >= 4 * 2 + 1, "{stats}");
+    assert!(stats.allocations > 4 * 2, "{stats}");
     assert!(stats.deallocations >= 4, "{stats}");
     assert!(stats.bytes_allocated >= 10_000 + 4 * 8 + 4 * 8, "{stats}");
     drop(boxes);
