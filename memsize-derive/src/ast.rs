@@ -122,10 +122,15 @@ fn fields<'a>(fields: &'a syn::Fields, errors: &mut Errors) -> Vec<Field<'a>> {
         .enumerate()
         .map(|(i, field)| Field {
             member: match &field.ident {
-                Some(ident) => Member::Named(ident.clone()),
+                Some(ident) => {
+                    // The macro's span, like `self` before it.
+                    let mut ident = ident.clone();
+                    ident.set_span(Span::call_site());
+                    Member::Named(ident)
+                }
                 None => Member::Unnamed(syn::Index {
                     index: i as u32,
-                    span: field.ty.span(),
+                    span: Span::call_site(),
                 }),
             },
             ty: &field.ty,

@@ -159,7 +159,12 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
             if std::mem::replace(&mut seen_bound, true) {
                 return Err(duplicate(meta));
             }
-            let lit: LitStr = meta.value()?.parse()?;
+            let lit: LitStr = meta.value()?.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected a string after `bound =`: `bound = \"T: memsize::SizeOf\"`",
+                )
+            })?;
             let predicates =
                 lit.parse_with(Punctuated::<WherePredicate, Token![,]>::parse_terminated)
                     .map_err(|e| {

@@ -10,8 +10,7 @@
 use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned, ToTokens};
-use syn::spanned::Spanned;
+use quote::{quote, ToTokens};
 use syn::{DeriveInput, Ident, Lifetime, Path};
 
 use crate::ast::{Data, Field, Input, Variant};
@@ -94,8 +93,8 @@ fn impl_size_of(input: &Input) -> TokenStream {
 
     let add_heap = match &input.data {
         Data::Struct(fields) if input.packed => packed_struct_body(fields, &krate, &names),
-        Data::Struct(fields) => struct_body(fields, &names),
-        Data::Enum(variants) => enum_body(variants, &names),
+        Data::Struct(fields) => struct_body(fields, &krate, &names),
+        Data::Enum(variants) => enum_body(variants, &krate, &names),
     };
     let is_heap_free = is_heap_free(input, &krate);
 
@@ -118,29 +117,42 @@ fn impl_size_of(input: &Input) -> TokenStream {
 }
 
 /// `add_heap` of a struct: each measured field, by reference.
-fn struct_body(fields: &[Field], names: &Names) -> TokenStream {
-    let cx = &names.cx;
+fn struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> TokenStream {
     fields
         .iter()
         .filter(|field| field.is_measured())
         .map(|field| {
             let member = &field.member;
-            add_one(field, quote_spanned!(field.span=> &self.#member), cx)
+            add_one(field, quote!(&self.#member), krate, names)
         })
         .collect()
 }
 
-/// The call that adds one field's heap, given an expression for a reference
-/// to the field.
-fn add_one(field: &Field, reference: TokenStream, cx: &Ident) -> TokenStream {
+// Spans: `self`, the locals and the calls have the macro's span, so they
+// resolve alike wherever the type was written (a `macro_rules!` too). The
+// user's spans come in only through the field's type, given to every call as
+// an explicit type argument, and the `with` path: errors about a field (no
+// `SizeOf`, a `with` function of the wrong type) point at them, and the
+// several calls that need the same bound fail at the same place, once.
+
+/// The statement that adds one field's heap, given an expression for a
+/// reference to the field.
+fn add_one(
+    field: &Field,
+    reference: TokenStream,
+    krate: &TokenStream,
+    names: &Names,
+) -> TokenStream {
+    let cx = &names.cx;
+    let ty = field.ty;
     match &field.attrs.with {
-        Some((_, with)) => quote_spanned! {with.span()=>
-            #cx.add_opaque(#with(#reference));
+        Some((_, with)) => quote! {
+            #cx.add_opaque(#krate::__private::with::<#ty>(#reference, #with));
         },
         None => {
             let name = field.name();
-            quote_spanned! {field.span=>
-                #cx.add_field(#name, #reference);
+            quote! {
+                #cx.add_field::<#ty>(#name, #reference);
             }
         }
     }
@@ -158,37 +170,38 @@ fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> T
         .filter(|field| field.is_measured())
         .map(|field| {
             let member = &field.member;
-            let pointer = quote_spanned!(field.span=> ::core::ptr::addr_of!(self.#member));
-            let call = match &field.attrs.with {
-                Some((_, with)) => quote_spanned! {with.span()=>
-                    #krate::__private::with_packed_field(#pointer, |#copy| #with(#copy))
+            let ty = field.ty;
+            let pointer = quote!(::core::ptr::addr_of!(self.#member));
+            // SAFETY (of the unsafe blocks): the pointer is to a field of
+            // `*self`, which is initialized and shared-borrowed for the whole
+            // call. The blocks have the macro's span: the unsafety is the
+            // macro's, not the user's.
+            match &field.attrs.with {
+                Some((_, with)) => quote! {
+                    #cx.add_opaque(unsafe {
+                        #krate::__private::with_packed_field::<#ty, _>(#pointer, |#copy| {
+                            #krate::__private::with::<#ty>(#copy, #with)
+                        })
+                    });
                 },
                 None => {
                     let name = field.name();
-                    quote_spanned! {field.span=>
-                        #krate::__private::add_packed_field(#cx, #name, #pointer)
+                    quote! {
+                        unsafe {
+                            #krate::__private::add_packed_field::<#ty>(#cx, #name, #pointer)
+                        };
                     }
                 }
-            };
-            // SAFETY: the pointer is to a field of `*self`, which is
-            // initialized and shared-borrowed for the whole call. The block
-            // has the macro's span, not the field's: the unsafety is the
-            // macro's, not the user's.
-            let call = quote!(unsafe { #call });
-            match &field.attrs.with {
-                Some(_) => quote!(#cx.add_opaque(#call);),
-                None => quote!(#call;),
             }
         })
         .collect()
 }
 
 /// `add_heap` of an enum: a match that adds the live variant's fields.
-fn enum_body(variants: &[Variant], names: &Names) -> TokenStream {
+fn enum_body(variants: &[Variant], krate: &TokenStream, names: &Names) -> TokenStream {
     if variants.is_empty() {
         return quote!(match *self {});
     }
-    let cx = &names.cx;
     let arms = variants.iter().map(|variant| {
         let ident = variant.ident;
         let measured: Vec<(&Field, Ident)> = variant
@@ -205,7 +218,7 @@ fn enum_body(variants: &[Variant], names: &Names) -> TokenStream {
         });
         let adds = measured
             .iter()
-            .map(|(field, binding)| add_one(field, binding.to_token_stream(), cx));
+            .map(|(field, binding)| add_one(field, binding.to_token_stream(), krate, names));
         quote! {
             Self::#ident { #(#patterns,)* .. } => { #(#adds)* }
         }
@@ -236,9 +249,7 @@ fn is_heap_free(input: &Input, krate: &TokenStream) -> TokenStream {
         }
         let ty = field.ty;
         if seen.insert(ty.to_token_stream().to_string()) {
-            terms.push(quote_spanned! {field.span=>
-                <#ty as #krate::SizeOf>::is_heap_free()
-            });
+            terms.push(quote!(<#ty as #krate::SizeOf>::is_heap_free()));
         }
     }
     if terms.is_empty() {

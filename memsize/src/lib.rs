@@ -188,6 +188,14 @@ pub mod __private {
     use crate::{Context, SizeOf};
     use core::mem::ManuallyDrop;
 
+    /// Calls the function of a `#[memsize(with = function)]` field: taking
+    /// it as a `fn` pointer makes a function of the wrong type an error
+    /// that says which type it should have.
+    #[inline(always)]
+    pub fn with<T: ?Sized>(field: &T, function: fn(&T) -> usize) -> usize {
+        function(field)
+    }
+
     /// Adds the heap of a field of a `#[repr(packed)]` struct: through a
     /// reference where the field happens to be aligned, else through a
     /// bitwise copy that is never dropped.

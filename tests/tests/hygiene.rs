@@ -4,7 +4,7 @@
 //! `#![forbid(unsafe_code)]`.
 #![cfg(feature = "derive")]
 #![forbid(unsafe_code)]
-#![allow(dead_code, non_camel_case_types, non_upper_case_globals)]
+#![allow(dead_code, missing_docs, non_camel_case_types, non_upper_case_globals)]
 
 mod no_prelude {
     #![no_implicit_prelude]
@@ -93,6 +93,27 @@ mod consts {
     }
 }
 
+/// Types written by a `macro_rules!` macro, with field types from its
+/// caller and from its own body: `self` and the locals must resolve alike.
+macro_rules! define {
+    ($name:ident, $enum:ident, $field:ident: $ty:ty) => {
+        #[derive(memsize::SizeOf)]
+        pub struct $name {
+            pub $field: $ty,
+            pub own: Vec<u8>,
+            pub cx: u8,
+        }
+
+        #[derive(memsize::SizeOf)]
+        pub enum $enum {
+            A($ty, String),
+            B { $field: $ty },
+        }
+    };
+}
+
+define!(FromMacro, FromMacroEnum, text: String);
+
 #[cfg(feature = "std")]
 #[test]
 fn locals_do_not_clash() {
@@ -142,4 +163,12 @@ fn locals_do_not_clash() {
         size: consts::size,
     };
     assert_eq!(n.heap_size(), 1);
+    let m = FromMacro {
+        text: "ab".to_string(),
+        own: vec![1],
+        cx: 0,
+    };
+    assert_eq!(m.heap_size(), 3);
+    assert_eq!(FromMacroEnum::A("a".into(), "b".into()).heap_size(), 2);
+    assert_eq!(FromMacroEnum::B { text: "abc".into() }.heap_size(), 3);
 }
