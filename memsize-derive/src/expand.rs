@@ -290,7 +290,7 @@ fn may_be_unsized(ty: &syn::Type, generics: &syn::Generics) -> bool {
                 .flat_map(|w| &w.predicates)
                 .any(|p| {
                     matches!(p, syn::WherePredicate::Type(p)
-                    if p.bounded_ty.to_token_stream().to_string() == ident.to_string()
+                    if *ident == p.bounded_ty.to_token_stream().to_string()
                         && maybe(&p.bounds))
                 });
             in_params || in_where

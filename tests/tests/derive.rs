@@ -108,7 +108,7 @@ fn enum_counts_only_the_live_variant() {
         1 + 32
     );
     assert_eq!(check(|| Shape::Braced {}), 0);
-    assert_eq!(check(|| Shape::Parens()), 0);
+    assert_eq!(check(Shape::Parens), 0);
     assert!(!Shape::is_heap_free());
 }
 
@@ -156,7 +156,7 @@ fn generics_with_lifetimes_types_and_consts() {
         more: vec!["def".to_string()],
     });
     assert_eq!(heap, 2 + 1 + core::mem::size_of::<String>() + 3);
-    assert!(Generic::<'static, u8, 3>::is_heap_free() == false);
+    assert!(!Generic::<'static, u8, 3>::is_heap_free());
 }
 
 #[derive(SizeOf)]
@@ -480,6 +480,7 @@ struct Packed {
 
 #[derive(SizeOf)]
 #[repr(packed(2))]
+#[allow(clippy::repr_packed_without_abi)]
 struct Packed2(u8, Box<u64>, Rc<String>);
 
 #[test]

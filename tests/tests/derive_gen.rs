@@ -4,6 +4,7 @@
 #![cfg(feature = "derive")]
 #![deny(warnings)]
 #![allow(dead_code, missing_docs)]
+#![allow(clippy::repr_packed_without_abi)]
 
 use std::collections::HashMap;
 use std::fmt::Debug;

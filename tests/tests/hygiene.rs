@@ -5,6 +5,7 @@
 #![cfg(feature = "derive")]
 #![forbid(unsafe_code)]
 #![allow(dead_code, missing_docs, non_camel_case_types, non_upper_case_globals)]
+#![allow(clippy::repr_packed_without_abi)]
 
 mod no_prelude {
     #![no_implicit_prelude]
