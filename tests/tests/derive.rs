@@ -507,6 +507,40 @@ fn packed_structs() {
     );
 }
 
+/// Packed with an odd size: in a `Vec`, the `String` of some elements is
+/// aligned (measured through a reference) and of others not (measured
+/// through a copy).
+#[derive(SizeOf)]
+#[repr(C, packed)]
+struct OddPacked {
+    text: String,
+    tag: u8,
+    #[memsize(with = buffer_heap)]
+    buffer: foreign::Buffer,
+}
+
+#[test]
+fn packed_fields_aligned_or_not() {
+    assert_eq!(core::mem::size_of::<OddPacked>() % 2, 1);
+    let build = || {
+        (0..17)
+            .map(|i| OddPacked {
+                text: "t".repeat(i),
+                tag: i as u8,
+                buffer: foreign::Buffer {
+                    bytes: Vec::with_capacity(i),
+                },
+            })
+            .collect::<Vec<_>>()
+    };
+    let (value, built) = measure(build);
+    assert_eq!(value.heap_size() as i64, built.net_bytes);
+    let expected = 17 * core::mem::size_of::<OddPacked>() + 2 * (0..17).sum::<usize>();
+    assert_eq!(value.heap_size(), expected);
+    let ((), dropped) = measure(move || drop(value));
+    assert_eq!(dropped.bytes_freed, expected as u64);
+}
+
 #[test]
 fn shared_rc_counted_once() {
     #[derive(SizeOf)]
