@@ -158,3 +158,80 @@ impl<'ast> Visit<'ast> for Mentions<'_> {
         walk(mac.tokens.clone(), self);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::ToTokens;
+
+    use crate::ast::Input;
+    use crate::attr::Errors;
+
+    /// The where clause derived for `item`, as a string.
+    fn bounds(item: &str) -> String {
+        let input: syn::DeriveInput = syn::parse_str(item).unwrap();
+        let mut errors = Errors::default();
+        let model = Input::from_syn(&input, &mut errors).unwrap();
+        errors.finish().unwrap();
+        let krate: syn::Path = syn::parse_quote!(m);
+        super::where_clause(&model, &krate)
+            .to_token_stream()
+            .to_string()
+    }
+
+    #[test]
+    fn only_fields_that_mention_a_type_parameter() {
+        assert_eq!(bounds("struct S { a: String }"), "");
+        assert_eq!(
+            bounds("struct S<'a, const N: usize> { a: &'a [u8; N] }"),
+            ""
+        );
+        assert_eq!(
+            bounds("struct S<T> { a: T, b: Vec<T>, c: u8, d: Vec<T> }"),
+            "where T : m :: SizeOf , Vec < T > : m :: SizeOf"
+        );
+        assert_eq!(
+            bounds("struct S<I: Iterator> { a: I::Item, b: <I as Iterator>::Item }"),
+            "where I :: Item : m :: SizeOf , < I as Iterator > :: Item : m :: SizeOf"
+        );
+    }
+
+    #[test]
+    fn skip_with_and_phantom_add_none() {
+        let item = "struct S<T, U, V> {
+            #[memsize(skip)] a: T,
+            #[memsize(with = f)] b: U,
+            c: PhantomData<V>,
+            d: core::marker::PhantomData<T>,
+        }";
+        assert_eq!(bounds(item), "");
+    }
+
+    #[test]
+    fn keeps_the_own_where_clause_and_the_bound_attribute_replaces() {
+        assert_eq!(
+            bounds("struct S<T> where T: Clone { a: Vec<T> }"),
+            "where T : Clone , Vec < T > : m :: SizeOf"
+        );
+        assert_eq!(
+            bounds("#[memsize(bound = \"T: X\")] struct S<T> where T: Clone { a: Vec<T> }"),
+            "where T : Clone , T : X"
+        );
+        assert_eq!(
+            bounds("#[memsize(bound = \"\")] struct S<T> { a: Vec<T> }"),
+            ""
+        );
+    }
+
+    #[test]
+    fn recursive_fields_bound_only_what_is_outside_the_type_itself() {
+        assert_eq!(
+            bounds("enum List<T> { Cons(T, Box<List<T>>), Nil }"),
+            "where T : m :: SizeOf"
+        );
+        assert_eq!(bounds("struct S<T> { next: Option<Box<S<T>>> }"), "");
+        assert_eq!(
+            bounds("struct Tree<K, V> { children: HashMap<K, Box<Self>>, v: Vec<V> }"),
+            "where K : m :: SizeOf , Vec < V > : m :: SizeOf"
+        );
+    }
+}

@@ -112,8 +112,10 @@ use proc_macro::TokenStream;
 /// adds `FieldType: SizeOf` (once per distinct type): `Vec<T>: SizeOf` for
 /// a field `Vec<T>`. Skipped fields, `with` fields and `PhantomData<..>`
 /// fields add none. A field whose type names the type itself (`Box<List<T>>`)
-/// adds `T: SizeOf` for each type parameter `T` it mentions instead, so
-/// recursive types compile.
+/// adds `T: SizeOf` instead for each type parameter `T` it mentions outside
+/// the references to the type itself, so recursive types compile. Types
+/// that refer to each other (`A<T>` holds `Vec<B<T>>`, `B<T>` holds
+/// `Box<A<T>>`) can't be seen from one derive: give one of them `bound`.
 ///
 /// ```ignore
 /// #[derive(SizeOf)]
