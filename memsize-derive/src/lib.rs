@@ -2,9 +2,9 @@
 //! `memsize::SizeOf` (the default `derive` feature of `memsize`); this crate
 //! is not meant to be a dependency of its own.
 //!
-//! The pipeline: [`ast`] builds a model of the input that keeps spans,
-//! parsing the attributes with [`attr`]; [`valid`] checks what needs the whole
-//! model; [`bound`] infers the where clause; [`expand`] writes the impl.
+//! The pipeline: `ast` builds a model of the input that keeps spans,
+//! parsing the attributes with `attr`; `valid` checks what needs the whole
+//! model; `bound` infers the where clause; `expand` writes the impl.
 //! Every error in one input is collected and reported together, next to a
 //! stub impl so that uses of the type don't add errors of their own.
 
