@@ -200,7 +200,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
 pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     for_each_key(attrs, errors, |meta| {
-        let span = meta.path.segments[0].ident.span();
+        let span = syn::spanned::Spanned::span(&meta.path);
         if meta.path.is_ident("skip") {
             if out.skip.is_some() {
                 return Err(duplicate(meta));
