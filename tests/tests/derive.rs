@@ -311,6 +311,33 @@ fn skip_keeps_inline_bytes_only() {
 }
 
 #[derive(SizeOf)]
+enum SkipInVariants {
+    Tuple(#[memsize(skip)] String, String),
+    Named {
+        #[memsize(skip)]
+        skipped: Vec<u8>,
+        kept: Vec<u8>,
+    },
+}
+
+#[test]
+fn skip_in_enum_variants() {
+    let t = SkipInVariants::Tuple("skipped".to_string(), "kept".to_string());
+    assert_eq!(t.heap_size(), 4);
+    let n = SkipInVariants::Named {
+        skipped: vec![0; 100],
+        kept: vec![0; 3],
+    };
+    assert_eq!(n.heap_size(), 3);
+    if let SkipInVariants::Named { skipped, .. } = &n {
+        assert_eq!(skipped.len(), 100);
+    }
+    if let SkipInVariants::Tuple(skipped, _) = &t {
+        assert_eq!(skipped.len(), 7);
+    }
+}
+
+#[derive(SizeOf)]
 struct SkipHeapFree {
     a: u32,
     #[memsize(skip)]
