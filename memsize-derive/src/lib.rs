@@ -24,7 +24,7 @@ use proc_macro::TokenStream;
 /// or lost. `is_heap_free` is true when every measured field's type is
 /// heap-free, which makes containers of the type constant-time to measure.
 ///
-/// ```ignore
+/// ```
 /// use memsize::SizeOf;
 ///
 /// #[derive(SizeOf)]
@@ -48,15 +48,12 @@ use proc_macro::TokenStream;
 /// assert_eq!(doc.heap_size(), 5 + pages + 5);
 /// ```
 ///
-/// (The examples here are not run as doctests, since this crate can't
-/// depend on `memsize`; the same examples run in `memsize`'s tests.)
-///
 /// It derives for structs with named fields, tuple structs and unit structs,
 /// and for enums with any kind of variant; with lifetime, type and const
 /// parameters and `where` clauses; for recursive types
 /// (`enum List { Cons(u64, Box<List>), Nil }`, a node with `Vec<Self>`);
-/// and for `#[repr(packed)]` structs, whose fields are copied out to be
-/// measured (a field that is not `Copy` must be skipped there). Unions are
+/// and for `#[repr(packed)]` structs, whose fields are measured without
+/// taking a reference to an unaligned field. Unions are
 /// rejected: which field is live is not known.
 ///
 /// # Attributes
@@ -70,7 +67,8 @@ use proc_macro::TokenStream;
 /// The field's inline bytes still count (they are part of the type's
 /// size), but not its heap, and it adds no bound.
 ///
-/// ```ignore
+/// ```
+/// # use memsize::SizeOf;
 /// #[derive(SizeOf)]
 /// struct Cached {
 ///     data: Vec<u8>,
@@ -78,6 +76,9 @@ use proc_macro::TokenStream;
 ///     #[memsize(skip)]
 ///     index: std::collections::HashMap<u64, usize>,
 /// }
+///
+/// let c = Cached { data: vec![0; 10], index: (0..100).map(|i| (i, 0)).collect() };
+/// assert_eq!(c.heap_size(), 10);
 /// ```
 ///
 /// ## `#[memsize(with = path)]` on a field
@@ -87,7 +88,8 @@ use proc_macro::TokenStream;
 /// implement `SizeOf`. The bytes are added as they are; the field adds no
 /// bound, and makes `is_heap_free` false.
 ///
-/// ```ignore
+/// ```
+/// # use memsize::SizeOf;
 /// mod foreign {
 ///     pub struct Buffer(pub Vec<u8>);
 /// }
@@ -101,6 +103,9 @@ use proc_macro::TokenStream;
 ///     #[memsize(with = buffer_heap)]
 ///     buffer: foreign::Buffer,
 /// }
+///
+/// let f = Frame { buffer: foreign::Buffer(Vec::with_capacity(64)) };
+/// assert_eq!(f.heap_size(), 64);
 /// ```
 ///
 /// ## `#[memsize(bound = "...")]` on the struct or enum
@@ -117,7 +122,8 @@ use proc_macro::TokenStream;
 /// that refer to each other (`A<T>` holds `Vec<B<T>>`, `B<T>` holds
 /// `Box<A<T>>`) can't be seen from one derive: give one of them `bound`.
 ///
-/// ```ignore
+/// ```
+/// # use memsize::SizeOf;
 /// #[derive(SizeOf)]
 /// #[memsize(bound = "K: memsize::SizeOf")]
 /// struct Keys<K, V> {
@@ -133,12 +139,19 @@ use proc_macro::TokenStream;
 /// The path the generated code names the `memsize` crate by, for crates
 /// that re-export it; `::memsize` by default.
 ///
-/// ```ignore
-/// #[derive(my_framework::memsize::SizeOf)]
+/// ```
+/// # mod my_framework {
+/// #     pub use memsize;
+/// # }
+/// use my_framework::memsize::SizeOf;
+///
+/// #[derive(SizeOf)]
 /// #[memsize(crate = "my_framework::memsize")]
 /// struct Item {
 ///     name: String,
 /// }
+///
+/// assert_eq!(Item { name: "abc".to_string() }.heap_size(), 3);
 /// ```
 ///
 /// # The generated code
