@@ -87,7 +87,7 @@ fn sets_of_many_key_sizes() {
         let r = rng.next();
         a.insert(r as u8);
         b.insert(r as u16);
-        c.insert((r as u64, r as u8));
+        c.insert((r, r as u8));
         d.insert([r as u128; 3]);
     }
     assert_heap_exact(a);

@@ -64,7 +64,9 @@ fn heap_free_types_own_nothing() {
     none(Reverse(3u8));
     none(Wrapping(3u8));
     none(Cell::new(5u64));
-    none(&String::from("borrowed, not owned"));
+    let owned = String::from("borrowed, not owned");
+    let borrowed: &String = &owned;
+    none(borrowed);
     none(std::ptr::null::<String>());
     none(main_like as fn() -> u8);
 }
@@ -363,8 +365,8 @@ fn heap_free_elements_are_never_visited() {
     assert!(m.heap_size() > 12_000);
     let s: HashSet<Untouchable> = (0..1000).map(Untouchable).collect();
     assert!(s.heap_size() > 4_000);
-    let o: Option<Box<[(Untouchable, Option<Untouchable>)]>> =
-        Some(vec![(Untouchable(0), None); 3].into_boxed_slice());
+    type Pairs = Box<[(Untouchable, Option<Untouchable>)]>;
+    let o: Option<Pairs> = Some(vec![(Untouchable(0), None); 3].into_boxed_slice());
     assert_eq!(o.heap_size(), 3 * 12);
     assert_heap_exact(m);
     assert_heap_exact(s);
