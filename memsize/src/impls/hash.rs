@@ -29,7 +29,10 @@ use crate::{Context, SizeOf};
 /// The group width hashbrown uses for this target (fact 1).
 const GROUP_WIDTH: usize = if cfg!(all(
     any(
-        all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2"),
+        all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        ),
         all(target_arch = "loongarch64", target_feature = "lsx"),
     ),
     not(miri)
