@@ -115,6 +115,11 @@ pub use memsize_derive::SizeOf;
 ///
 /// The trait is dyn-compatible: `Box<dyn SizeOf>` and `Box<dyn MyTrait>`
 /// with `trait MyTrait: SizeOf` measure the value they point to.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `memsize::SizeOf`",
+    label = "memsize can't measure the heap of `{Self}`",
+    note = "derive it with `#[derive(SizeOf)]` or implement it by hand; for a field of a foreign type, use `#[memsize(with = path)]` or `#[memsize(skip)]`"
+)]
 pub trait SizeOf {
     /// Adds every allocation this value owns to `cx`: its own allocations
     /// with [`Context::add_alloc`] or [`Context::add_shared`], and the heap of
