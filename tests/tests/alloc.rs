@@ -96,7 +96,10 @@ fn realloc_is_one_operation() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "Miri stops at an allocation this big instead of failing it")]
+#[cfg_attr(
+    miri,
+    ignore = "Miri stops at an allocation this big instead of failing it"
+)]
 fn failed_calls_are_not_counted() {
     // A layout no allocator can satisfy: `alloc` returns null.
     let huge = Layout::from_size_align(isize::MAX as usize - 4095, 4096).unwrap();
