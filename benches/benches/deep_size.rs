@@ -1,12 +1,15 @@
 //! How long `heap_size()` takes next to its peers and next to the physical
 //! floor, and whether each figure is right.
 //!
-//! Run with `cargo bench -p memsize-benches --bench deep_size`. Each case
+//! Run with `cargo bench -p memsize-benches --bench deep_size`, followed by
+//! `-- <text>` to run only the cases whose title contains it. Each case
 //! builds one value, then measures it in rounds: every round takes one
-//! sample of every column (the floor, memsize, each peer), so a busy machine
-//! slows all columns alike. A sample times a batch of calls long enough to
-//! read the clock reliably; the figure is the median over the rounds, per
-//! call. Ratios divide by the floor of the same case, in the same run.
+//! sample of every column (the floor, memsize, each peer), in a new random
+//! order, so that a busy machine, or whatever one column leaves behind for
+//! the next, slows all columns alike. A sample times a batch of calls long
+//! enough to read the clock reliably; the figure is the median over the
+//! rounds, per call. Ratios divide by the floor of the same case, in the
+//! same run.
 //!
 //! The floor is a hand-written loop that computes the same heap figure from
 //! the data directly (capacities times element sizes, summed over the
@@ -330,6 +333,13 @@ fn sample<T>(f: fn(&T) -> usize, v: &T, iters: u64) -> Duration {
     start.elapsed()
 }
 
+/// Fisher-Yates.
+fn shuffle<T>(items: &mut [T], rng: &mut Rng) {
+    for i in (1..items.len()).rev() {
+        items.swap(i, rng.range(0, i + 1));
+    }
+}
+
 fn median_and_spread(samples: &mut [f64]) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
@@ -344,7 +354,11 @@ fn run_case<T: SizeOf>(
     value: T,
     columns: [Heap<T>; COLUMNS.len()],
     full: bool,
-) -> CaseResult {
+    picks: &[String],
+) -> Option<CaseResult> {
+    if !picks.is_empty() && !picks.iter().any(|p| title.contains(p.as_str())) {
+        return None;
+    }
     let v = &value;
     // Warm up every column once, and size its batch from that call.
     let mut iters = [0u64; COLUMNS.len()];
@@ -372,10 +386,16 @@ fn run_case<T: SizeOf>(
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); COLUMNS.len()];
     let start = Instant::now();
     let mut rounds = 0;
+    let mut order: [usize; COLUMNS.len()] = std::array::from_fn(|i| i);
+    let mut rng = Rng(1);
     while rounds < MAX_ROUNDS && (rounds < min_rounds || start.elapsed() < budget) {
-        for (i, f) in columns.iter().enumerate() {
-            if let Some(f) = f {
-                let t = sample(*f, v, iters[i]);
+        // Each round takes the columns in a new random order: what a column
+        // finds (caches, clock speed) depends on the ones run just before
+        // it, so no column should always follow the same one.
+        shuffle(&mut order, &mut rng);
+        for &i in &order {
+            if let Some(f) = columns[i] {
+                let t = sample(f, v, iters[i]);
                 samples[i].push(t.as_nanos() as f64 / iters[i] as f64);
             }
         }
@@ -393,14 +413,14 @@ fn run_case<T: SizeOf>(
         }
     }
     let check = memsize::alloc::check_heap(value);
-    CaseResult {
+    Some(CaseResult {
         title,
         constant,
         floor_is_heap,
         cells,
         freed: check.freed_bytes,
         rounds,
-    }
+    })
 }
 
 // Reporting.
@@ -558,15 +578,22 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` doesn't: then
     // run every case on small data, once, to check that it all works.
     let full = std::env::args().any(|a| a == "--bench");
+    // Other arguments pick cases: those whose title contains one of them.
+    let picks: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let scale = if full { 1 } else { 1000 };
     let started = Instant::now();
     let mut results = Vec::new();
     let mut rng = Rng(0x5EED);
-    let mut done = |r: CaseResult| {
-        if full {
-            print_case(&r);
+    let mut done = |r: Option<CaseResult>| {
+        if let Some(r) = r {
+            if full {
+                print_case(&r);
+            }
+            results.push(r);
         }
-        results.push(r);
     };
 
     let n = 10_000_000 / scale;
@@ -578,6 +605,7 @@ fn main() {
         v,
         columns!(floor_vec_u64, Vec<u64>),
         full,
+        &picks,
     ));
 
     let n = 1_000_000 / scale;
@@ -589,6 +617,7 @@ fn main() {
         v,
         columns!(floor_vec_string, Vec<String>),
         full,
+        &picks,
     ));
 
     let n = 1_000_000 / scale;
@@ -600,6 +629,7 @@ fn main() {
         m,
         columns!(floor_hash_u64, HashMap<u64, u64>),
         full,
+        &picks,
     ));
 
     let n = 100_000 / scale;
@@ -618,6 +648,7 @@ fn main() {
         m,
         columns!(floor_hash_string_vec, HashMap<String, Vec<u32>>),
         full,
+        &picks,
     ));
 
     let n = 1_000_000 / scale;
@@ -630,6 +661,7 @@ fn main() {
         // typesize has no implementation for `BTreeMap`.
         columns!(floor_btree_walk, BTreeMap<u64, u64>, None),
         full,
+        &picks,
     ));
 
     let n = 100_000 / scale;
@@ -641,6 +673,7 @@ fn main() {
         v,
         columns!(floor_records, Vec<Record>),
         full,
+        &picks,
     ));
 
     let n = 100_000 / scale;
@@ -659,6 +692,7 @@ fn main() {
         v,
         columns!(floor_vec_vec_u8, Vec<Vec<u8>>),
         full,
+        &picks,
     ));
 
     // The floors are checked against memsize, and memsize against the
