@@ -515,6 +515,15 @@ fn print_case(r: &CaseResult) {
     }
 }
 
+/// A case's title for Markdown: the type in backticks (`<...>` would be
+/// taken for HTML).
+fn code(title: &str) -> String {
+    match title.split_once(" × ") {
+        Some((ty, n)) => format!("`{ty}` × {n}"),
+        None => format!("`{title}`"),
+    }
+}
+
 /// The two summary tables, in Markdown: time (and ratio to the floor) per
 /// call, and each figure against memsize's.
 fn summary(results: &[CaseResult]) -> String {
@@ -533,7 +542,7 @@ fn summary(results: &[CaseResult]) -> String {
     for r in results {
         let floor = r.cells[FLOOR].map(|c| c.ns).unwrap_or(f64::NAN);
         let mark = if r.constant { " (O(1))" } else { "" };
-        let _ = write!(out, "| {}{mark} |", r.title);
+        let _ = write!(out, "| {}{mark} |", code(&r.title));
         for (i, cell) in r.cells.iter().enumerate() {
             match cell {
                 None => out.push_str(" n/a |"),
@@ -551,7 +560,7 @@ fn summary(results: &[CaseResult]) -> String {
     head(&mut out, "case");
     for r in results {
         let exact = r.cells[MEMSIZE].map(|c| c.heap).unwrap_or(0);
-        let _ = write!(out, "| {} |", r.title);
+        let _ = write!(out, "| {} |", code(&r.title));
         for (i, cell) in r.cells.iter().enumerate() {
             match cell {
                 None => out.push_str(" n/a |"),
