@@ -82,10 +82,13 @@ impl<'a> Context<'a> {
 
     /// Measures the heap of `value`: every allocation it owns, each shared
     /// allocation once.
+    #[inline]
     pub(crate) fn measure<T: SizeOf + ?Sized>(value: &'a T) -> HeapStats {
         let mut cx = Context::with_totals(Totals::default(), 0);
-        cx.add(value);
-        cx.drain();
+        value.add_heap(&mut cx);
+        if !cx.pending.is_empty() {
+            cx.drain();
+        }
         HeapStats {
             bytes: cx.totals.bytes,
             allocations: cx.totals.allocations,
@@ -93,6 +96,8 @@ impl<'a> Context<'a> {
     }
 
     /// Runs the deferred work until none is left.
+    #[cold]
+    #[inline(never)]
     fn drain(&mut self) {
         let base = self.depth;
         while let Some(work) = self.pending.pop() {
@@ -102,10 +107,14 @@ impl<'a> Context<'a> {
         self.depth = base;
     }
 
-    /// Adds the heap owned by `value`, a part of the value being measured (an
-    /// element, a field, a pointee). Its inline bytes are not added: they lie
-    /// inside its parent's inline bytes or inside an allocation already
-    /// added.
+    /// Adds the heap owned by `value`, reached through a pointer this value
+    /// owns (a `Box`'s pointee, say). Its inline bytes are not added: they
+    /// are inside an allocation already added.
+    ///
+    /// This is where the traversal keeps the machine stack flat: past a
+    /// fixed depth of pointers, the rest is deferred to a work list. Every
+    /// pointer that can make data arbitrarily deep must go through `add` or
+    /// [`descend`](Self::descend).
     #[inline]
     pub fn add<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
         if self.depth < MAX_DEPTH {
@@ -113,23 +122,42 @@ impl<'a> Context<'a> {
             value.add_heap(self);
             self.depth -= 1;
         } else {
-            self.defer(value);
+            self.defer(move |cx: &mut Context<'a>| value.add_heap(cx));
+        }
+    }
+
+    /// Runs `visit` one pointer deeper, the way [`add`](Self::add) runs one
+    /// value's `add_heap`: for containers, which visit all their elements in
+    /// one call (`for v in self { v.add_heap(cx) }`) and so check the depth
+    /// once per container rather than once per element.
+    #[inline]
+    pub fn descend<F: FnOnce(&mut Context<'a>) + 'a>(&mut self, visit: F) {
+        if self.depth < MAX_DEPTH {
+            self.depth += 1;
+            visit(self);
+            self.depth -= 1;
+        } else {
+            self.defer(visit);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn defer<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
-        self.pending
-            .push(Box::new(move |cx: &mut Context<'a>| value.add_heap(cx)));
+    fn defer<F: FnOnce(&mut Context<'a>) + 'a>(&mut self, visit: F) {
+        self.pending.push(Box::new(visit));
     }
 
-    /// Like [`add`](Self::add), naming the field the value sits in. The
-    /// derive calls this for every field; reports by field use the name.
+    /// Adds the heap owned by `value`, a field stored inline in the value
+    /// being visited. The derive calls this for every field; reports by field
+    /// use the name.
+    ///
+    /// Fields nest only as deep as the type does, so this does not count
+    /// toward the depth that [`add`](Self::add) limits. For anything reached
+    /// through a pointer, use [`add`](Self::add).
     #[inline]
     pub fn add_field<T: SizeOf + ?Sized>(&mut self, name: &'static str, value: &'a T) {
         let _ = name;
-        self.add(value);
+        value.add_heap(self);
     }
 
     /// Adds the heap owned by a value that lives for less than the traversal:
@@ -174,15 +202,18 @@ impl<'a> Context<'a> {
     #[inline]
     pub fn add_alloc(&mut self, ptr: *const u8, layout: Layout) {
         let _ = ptr;
+        // The allocations exist, so their sizes sum to less than the address
+        // space: a plain add can't overflow (and wrapping can't panic).
         if layout.size() != 0 {
-            self.totals.bytes = self.totals.bytes.saturating_add(layout.size());
-            self.totals.allocations += 1;
+            self.totals.bytes = self.totals.bytes.wrapping_add(layout.size());
+            self.totals.allocations = self.totals.allocations.wrapping_add(1);
         }
     }
 
     /// Adds `bytes` of heap whose allocations are not known one by one: the
     /// figure a `#[memsize(with = ...)]` function returns for a foreign type.
-    /// The bytes count; the allocations are not counted.
+    /// The bytes count (saturating: the figure is the caller's); the
+    /// allocations are not counted.
     #[inline]
     pub fn add_opaque(&mut self, bytes: usize) {
         self.totals.bytes = self.totals.bytes.saturating_add(bytes);

@@ -205,3 +205,58 @@ fn wide_data_stays_on_the_fast_path() {
         "measuring shallow data allocates nothing"
     );
 }
+
+#[cfg(feature = "derive")]
+mod derived {
+    use super::{measure, on_small_stack, DEPTH};
+    use memsize::SizeOf;
+
+    #[derive(SizeOf)]
+    enum Chain {
+        Link(u64, Box<Chain>),
+        End,
+    }
+
+    #[derive(SizeOf)]
+    struct Node {
+        label: String,
+        children: Vec<Node>,
+    }
+
+    #[test]
+    fn million_deep_derived_types() {
+        on_small_stack(|| {
+            let (chain, stats) = measure(|| {
+                let mut c = Chain::End;
+                for i in 0..DEPTH as u64 {
+                    c = Chain::Link(i, Box::new(c));
+                }
+                c
+            });
+            assert_eq!(chain.heap_size() as i64, stats.net_bytes);
+            let mut next = chain;
+            while let Chain::Link(_, rest) = next {
+                next = *rest;
+            }
+
+            let (node, stats) = measure(|| {
+                let mut n = Node {
+                    label: String::new(),
+                    children: Vec::new(),
+                };
+                for i in 0..DEPTH {
+                    n = Node {
+                        label: i.to_string(),
+                        children: vec![n],
+                    };
+                }
+                n
+            });
+            assert_eq!(node.heap_size() as i64, stats.net_bytes);
+            let mut stack = vec![node];
+            while let Some(mut n) = stack.pop() {
+                stack.append(&mut n.children);
+            }
+        });
+    }
+}

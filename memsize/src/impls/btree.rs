@@ -202,21 +202,30 @@ impl<K: SizeOf, V: SizeOf> SizeOf for BTreeMap<K, V> {
         } else {
             size_of::<V>()
         };
-        let mut counter = NodeCounter::new(stride);
-        let heap_free = K::is_heap_free() && V::is_heap_free();
-        for (k, v) in self {
-            let addr = if by_key {
+        let addr = move |k: &K, v: &V| {
+            if by_key {
                 k as *const K as usize
             } else {
                 v as *const V as usize
-            };
-            counter.visit(addr);
-            if !heap_free {
-                cx.add(k);
-                cx.add(v);
             }
+        };
+        if K::is_heap_free() && V::is_heap_free() {
+            let mut counter = NodeCounter::new(stride);
+            for (k, v) in self {
+                counter.visit(addr(k, v));
+            }
+            add_nodes::<K, V>(cx, self.len(), stride, &counter);
+        } else {
+            cx.descend(move |cx| {
+                let mut counter = NodeCounter::new(stride);
+                for (k, v) in self {
+                    counter.visit(addr(k, v));
+                    k.add_heap(cx);
+                    v.add_heap(cx);
+                }
+                add_nodes::<K, V>(cx, self.len(), stride, &counter);
+            });
         }
-        add_nodes::<K, V>(cx, self.len(), stride, &counter);
     }
 }
 
@@ -232,14 +241,21 @@ impl<T: SizeOf> SizeOf for BTreeSet<T> {
             return;
         }
         let stride = size_of::<T>();
-        let mut counter = NodeCounter::new(stride);
-        let heap_free = T::is_heap_free();
-        for v in self {
-            counter.visit(v as *const T as usize);
-            if !heap_free {
-                cx.add(v);
+        if T::is_heap_free() {
+            let mut counter = NodeCounter::new(stride);
+            for v in self {
+                counter.visit(v as *const T as usize);
             }
+            add_nodes::<T, SetVal>(cx, self.len(), stride, &counter);
+        } else {
+            cx.descend(move |cx| {
+                let mut counter = NodeCounter::new(stride);
+                for v in self {
+                    counter.visit(v as *const T as usize);
+                    v.add_heap(cx);
+                }
+                add_nodes::<T, SetVal>(cx, self.len(), stride, &counter);
+            });
         }
-        add_nodes::<T, SetVal>(cx, self.len(), stride, &counter);
     }
 }

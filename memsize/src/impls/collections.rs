@@ -41,9 +41,11 @@ impl<T: SizeOf> SizeOf for VecDeque<T> {
         let ptr = self.as_slices().0.as_ptr() as *const u8;
         cx.add_alloc(ptr, buffer::<T>(self.capacity()));
         if !T::is_heap_free() {
-            for v in self {
-                cx.add(v);
-            }
+            cx.descend(move |cx| {
+                for v in self {
+                    v.add_heap(cx);
+                }
+            });
         }
     }
 }
@@ -76,9 +78,11 @@ impl<T: SizeOf> SizeOf for LinkedList<T> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         cx.add_allocs(Layout::new::<ListNode<T>>(), self.len());
         if !T::is_heap_free() {
-            for v in self {
-                cx.add(v);
-            }
+            cx.descend(move |cx| {
+                for v in self {
+                    v.add_heap(cx);
+                }
+            });
         }
     }
 }

@@ -239,10 +239,12 @@ impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
             bucket_count::<Self, S, (K, V)>(self, self.hasher(), &known),
         );
         if !(K::is_heap_free() && V::is_heap_free()) {
-            for (k, v) in self {
-                cx.add(k);
-                cx.add(v);
-            }
+            cx.descend(move |cx| {
+                for (k, v) in self {
+                    k.add_heap(cx);
+                    v.add_heap(cx);
+                }
+            });
         }
     }
 }
@@ -267,9 +269,11 @@ impl<T: SizeOf, S> SizeOf for HashSet<T, S> {
             bucket_count::<Self, S, (T, ())>(self, self.hasher(), &known),
         );
         if !T::is_heap_free() {
-            for v in self {
-                cx.add(v);
-            }
+            cx.descend(move |cx| {
+                for v in self {
+                    v.add_heap(cx);
+                }
+            });
         }
     }
 }

@@ -69,14 +69,17 @@ fn_ptrs!(A B C D);
 fn_ptrs!(A B C D E);
 fn_ptrs!(A B C D E F);
 
-/// Wrappers that own exactly what their one field owns.
+/// Wrappers that own exactly what their one field owns. Inline values
+/// (wrappers, options, tuples) call `add_heap` directly: they nest only as
+/// deep as their type. Pointers and containers go through `Context::add` or
+/// `Context::descend`, which keep the machine stack flat.
 macro_rules! transparent {
     ($([$($g:tt)*] $t:ty => |$s:ident| $inner:expr,)*) => {$(
         impl<$($g)*> SizeOf for $t {
             #[inline]
             fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
                 let $s = self;
-                cx.add($inner);
+                $inner.add_heap(cx);
             }
             #[inline]
             fn is_heap_free() -> bool { T::is_heap_free() }
@@ -106,7 +109,7 @@ impl<T: SizeOf> SizeOf for Option<T> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if let Some(v) = self {
-            cx.add(v);
+            v.add_heap(cx);
         }
     }
     #[inline]
@@ -119,8 +122,8 @@ impl<T: SizeOf, E: SizeOf> SizeOf for Result<T, E> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         match self {
-            Ok(v) => cx.add(v),
-            Err(e) => cx.add(e),
+            Ok(v) => v.add_heap(cx),
+            Err(e) => e.add_heap(cx),
         }
     }
     #[inline]
@@ -133,9 +136,11 @@ impl<T: SizeOf> SizeOf for [T] {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if !T::is_heap_free() {
-            for v in self {
-                cx.add(v);
-            }
+            cx.descend(move |cx| {
+                for v in self {
+                    v.add_heap(cx);
+                }
+            });
         }
     }
 }
@@ -157,7 +162,7 @@ macro_rules! tuples {
         impl<$($t: SizeOf),+> SizeOf for ($($t,)+) {
             #[inline]
             fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-                $(cx.add(&self.$n);)+
+                $(self.$n.add_heap(cx);)+
             }
             #[inline]
             fn is_heap_free() -> bool {

@@ -123,7 +123,7 @@ where
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if let Cow::Owned(owned) = self {
-            cx.add(owned);
+            owned.add_heap(cx);
         }
     }
 }
@@ -152,7 +152,7 @@ impl<T: SizeOf + ?Sized> SizeOf for RefCell<T> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if let Ok(guard) = self.try_borrow() {
             let contents = cx.hold(guard);
-            cx.add(contents);
+            contents.add_heap(cx);
         }
     }
 }
@@ -161,7 +161,7 @@ impl<T: SizeOf> SizeOf for OnceCell<T> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if let Some(v) = self.get() {
-            cx.add(v);
+            v.add_heap(cx);
         }
     }
     #[inline]

@@ -36,7 +36,7 @@ impl<T: SizeOf + ?Sized> SizeOf for Mutex<T> {
             Err(TryLockError::WouldBlock) => return,
         };
         let contents = cx.hold(guard);
-        cx.add(contents);
+        contents.add_heap(cx);
     }
 }
 
@@ -51,7 +51,7 @@ impl<T: SizeOf + ?Sized> SizeOf for RwLock<T> {
             Err(TryLockError::WouldBlock) => return,
         };
         let contents = cx.hold(guard);
-        cx.add(contents);
+        contents.add_heap(cx);
     }
 }
 
@@ -59,7 +59,7 @@ impl<T: SizeOf> SizeOf for OnceLock<T> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if let Some(v) = self.get() {
-            cx.add(v);
+            v.add_heap(cx);
         }
     }
     #[inline]
