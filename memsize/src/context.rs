@@ -17,13 +17,24 @@ type Deferred<'a> = Box<dyn FnOnce(&mut Context<'a>) + 'a>;
 trait Held {}
 impl<T: ?Sized> Held for T {}
 
-/// The running totals of one traversal, independent of the lifetime of the
-/// value being measured.
-#[derive(Default)]
-struct Totals {
-    bytes: usize,
-    allocations: usize,
+/// What most traversals never need: the shared allocations seen, the
+/// deferred work and the held guards. Kept behind one box, allocated the
+/// first time any of it is needed, so that the common traversal's context is
+/// three words that live in registers.
+struct Rare<'a> {
     seen: AddrSet,
+    pending: Vec<Deferred<'a>>,
+    held: Vec<Box<dyn Held + 'a>>,
+}
+
+impl Rare<'_> {
+    fn new(seen: AddrSet) -> Self {
+        Rare {
+            seen,
+            pending: Vec::new(),
+            held: Vec::new(),
+        }
+    }
 }
 
 /// What one traversal found: bytes and allocations.
@@ -64,34 +75,45 @@ pub struct HeapStats {
 /// contents behind a guard, a value computed on the fly) go to
 /// [`add_borrowed`](Self::add_borrowed) instead.
 pub struct Context<'a> {
-    totals: Totals,
+    bytes: usize,
+    allocations: usize,
     depth: u32,
-    pending: Vec<Deferred<'a>>,
-    held: Vec<Box<dyn Held + 'a>>,
+    rare: Option<Box<Rare<'a>>>,
 }
 
 impl<'a> Context<'a> {
-    fn with_totals(totals: Totals, depth: u32) -> Self {
+    #[inline]
+    fn new(depth: u32) -> Self {
         Context {
-            totals,
+            bytes: 0,
+            allocations: 0,
             depth,
-            pending: Vec::new(),
-            held: Vec::new(),
+            rare: None,
         }
+    }
+
+    #[inline]
+    fn rare(&mut self) -> &mut Rare<'a> {
+        self.rare.get_or_insert_with(Self::new_rare)
+    }
+
+    #[cold]
+    fn new_rare() -> Box<Rare<'a>> {
+        Box::new(Rare::new(AddrSet::default()))
     }
 
     /// Measures the heap of `value`: every allocation it owns, each shared
     /// allocation once.
     #[inline]
     pub(crate) fn measure<T: SizeOf + ?Sized>(value: &'a T) -> HeapStats {
-        let mut cx = Context::with_totals(Totals::default(), 0);
+        let mut cx = Context::new(0);
         value.add_heap(&mut cx);
-        if !cx.pending.is_empty() {
+        if cx.rare.is_some() {
             cx.drain();
         }
         HeapStats {
-            bytes: cx.totals.bytes,
-            allocations: cx.totals.allocations,
+            bytes: cx.bytes,
+            allocations: cx.allocations,
         }
     }
 
@@ -100,7 +122,7 @@ impl<'a> Context<'a> {
     #[inline(never)]
     fn drain(&mut self) {
         let base = self.depth;
-        while let Some(work) = self.pending.pop() {
+        while let Some(work) = self.rare.as_mut().and_then(|r| r.pending.pop()) {
             self.depth = base;
             work(self);
         }
@@ -144,7 +166,7 @@ impl<'a> Context<'a> {
     #[cold]
     #[inline(never)]
     fn defer<F: FnOnce(&mut Context<'a>) + 'a>(&mut self, visit: F) {
-        self.pending.push(Box::new(visit));
+        self.rare().pending.push(Box::new(visit));
     }
 
     /// Adds the heap owned by `value`, a field stored inline in the value
@@ -167,11 +189,23 @@ impl<'a> Context<'a> {
     /// Prefer [`add`](Self::add) wherever the lifetime allows: a chain of
     /// `add_borrowed` calls grows the machine stack with the chain.
     pub fn add_borrowed<T: SizeOf + ?Sized>(&mut self, value: &T) {
-        let totals = core::mem::take(&mut self.totals);
-        let mut sub = Context::with_totals(totals, self.depth);
+        // The borrowed value's own deferred work and guards end with it; the
+        // totals and the shared allocations seen carry on.
+        let mut sub = Context::new(self.depth);
+        sub.bytes = self.bytes;
+        sub.allocations = self.allocations;
+        if let Some(rare) = &mut self.rare {
+            let seen = core::mem::take(&mut rare.seen);
+            sub.rare = Some(Box::new(Rare::new(seen)));
+        }
         sub.add(value);
         sub.drain();
-        self.totals = core::mem::take(&mut sub.totals);
+        self.bytes = sub.bytes;
+        self.allocations = sub.allocations;
+        if let Some(sub_rare) = &mut sub.rare {
+            let seen = core::mem::take(&mut sub_rare.seen);
+            self.rare().seen = seen;
+        }
     }
 
     /// Keeps `guard` alive until the traversal ends and returns the contents
@@ -184,10 +218,10 @@ impl<'a> Context<'a> {
     {
         let boxed = Box::new(guard);
         let contents: *const T = &**boxed;
-        self.held.push(boxed);
+        self.rare().held.push(boxed);
         // SAFETY: `contents` points into the value the guard dereferences to,
         // which lives at least as long as `'a` (the guard borrows it for
-        // `'a`), and the guard itself is kept alive in `self.held` until this
+        // `'a`), and the guard itself is kept alive in `self.rare` until this
         // context is dropped, at the end of the traversal. So for as long as
         // the traversal can use the reference, the guard that licenses shared
         // access to the contents is alive. Moving the guard into a `Box`
@@ -203,11 +237,13 @@ impl<'a> Context<'a> {
     pub fn add_alloc(&mut self, ptr: *const u8, layout: Layout) {
         let _ = ptr;
         // The allocations exist, so their sizes sum to less than the address
-        // space: a plain add can't overflow (and wrapping can't panic).
-        if layout.size() != 0 {
-            self.totals.bytes = self.totals.bytes.wrapping_add(layout.size());
-            self.totals.allocations = self.totals.allocations.wrapping_add(1);
-        }
+        // space: a plain add can't overflow (and wrapping can't panic). A
+        // zero-sized layout is no allocation: it adds 0 and counts 0, without
+        // a branch.
+        self.bytes = self.bytes.wrapping_add(layout.size());
+        self.allocations = self
+            .allocations
+            .wrapping_add(usize::from(layout.size() != 0));
     }
 
     /// Adds `bytes` of heap whose allocations are not known one by one: the
@@ -216,7 +252,7 @@ impl<'a> Context<'a> {
     /// allocations are not counted.
     #[inline]
     pub fn add_opaque(&mut self, bytes: usize) {
-        self.totals.bytes = self.totals.bytes.saturating_add(bytes);
+        self.bytes = self.bytes.saturating_add(bytes);
     }
 
     /// Adds `count` allocations of one layout whose addresses are not known
@@ -225,8 +261,8 @@ impl<'a> Context<'a> {
     pub fn add_allocs(&mut self, layout: Layout, count: usize) {
         if layout.size() != 0 && count != 0 {
             let bytes = layout.size().saturating_mul(count);
-            self.totals.bytes = self.totals.bytes.saturating_add(bytes);
-            self.totals.allocations = self.totals.allocations.saturating_add(count);
+            self.bytes = self.bytes.saturating_add(bytes);
+            self.allocations = self.allocations.saturating_add(count);
         }
     }
 
@@ -236,7 +272,7 @@ impl<'a> Context<'a> {
     /// any address inside the allocation that every owner sees the same
     /// (`Rc::as_ptr`, say).
     pub fn add_shared(&mut self, ptr: *const u8, layout: Layout) -> bool {
-        if self.totals.seen.insert(ptr as usize) {
+        if self.rare().seen.insert(ptr as usize) {
             self.add_alloc(ptr, layout);
             true
         } else {

@@ -10,13 +10,22 @@ use crate::{Context, SizeOf};
 /// The buffer of `cap` elements of `T`: `cap * size_of::<T>()` bytes, none
 /// for zero-sized `T` (a `Vec` of them reports `capacity() == usize::MAX`
 /// and never allocates) or for `cap == 0`.
+///
+/// `cap` must be the capacity of a buffer that exists (of a live `Vec`,
+/// `String`, `VecDeque`, ...), so that this is the layout it was allocated
+/// with.
 #[inline]
 fn buffer<T>(cap: usize) -> Layout {
     if core::mem::size_of::<T>() == 0 {
         return Layout::new::<()>();
     }
-    // Can't fail for a buffer that exists: it was allocated with this layout.
-    Layout::array::<T>(cap).unwrap_or(Layout::new::<()>())
+    let size = cap.wrapping_mul(core::mem::size_of::<T>());
+    debug_assert!(Layout::array::<T>(cap).is_ok());
+    // SAFETY: `align_of::<T>()` is a power of two, and `size` is the size of
+    // a buffer that was allocated with `Layout::array::<T>(cap)` (the
+    // caller's contract), which checked that it does not overflow and,
+    // rounded up to the alignment, is at most `isize::MAX`.
+    unsafe { Layout::from_size_align_unchecked(size, core::mem::align_of::<T>()) }
 }
 
 impl<T: SizeOf> SizeOf for Vec<T> {
