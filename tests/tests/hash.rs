@@ -7,21 +7,10 @@ use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use memsize::alloc::{assert_heap_exact, CountingAlloc};
 use memsize::SizeOf;
+use memsize_tests::Lcg;
 
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
-
-/// A small deterministic generator, so failures reproduce.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
 
 #[test]
 fn empty_and_small_tables() {

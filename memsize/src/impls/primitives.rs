@@ -49,6 +49,12 @@ heap_free! {
     [] core::alloc::Layout,
 }
 
+#[cfg(feature = "std")]
+heap_free! {
+    [] std::time::Instant,
+    [] std::time::SystemTime,
+}
+
 /// Function pointers own nothing. (Higher-ranked ones, `for<'x> fn(&'x T)`,
 /// are distinct types that these impls don't cover.)
 macro_rules! fn_ptrs {

@@ -1,27 +1,8 @@
-//! Locks, once-cells and clocks of std.
+//! Locks and once-cells of std.
 
 use std::sync::{Mutex, OnceLock, RwLock, TryLockError};
-use std::time::{Instant, SystemTime};
 
 use crate::{Context, SizeOf};
-
-impl SizeOf for Instant {
-    #[inline(always)]
-    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-    #[inline(always)]
-    fn is_heap_free() -> bool {
-        true
-    }
-}
-
-impl SizeOf for SystemTime {
-    #[inline(always)]
-    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-    #[inline(always)]
-    fn is_heap_free() -> bool {
-        true
-    }
-}
 
 /// The contents are measured under `try_lock`, never `lock`: measuring never
 /// blocks or deadlocks. A poisoned mutex is still measured. A mutex locked
