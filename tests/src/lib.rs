@@ -7,7 +7,7 @@ pub struct Lcg(pub u64);
 
 impl Lcg {
     /// The next 31 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)

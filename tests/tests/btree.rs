@@ -52,7 +52,7 @@ fn random_inserts_and_removals() {
     for n in [10usize, 100, 3000, 20_000] {
         let mut m = BTreeMap::new();
         while m.len() < n {
-            let k = rng.next() as u32;
+            let k = rng.next_u64() as u32;
             m.insert(k, k as u8);
         }
         assert_heap_exact(m.clone());
@@ -74,7 +74,7 @@ fn sets_of_many_key_sizes() {
     let mut c = BTreeSet::new();
     let mut d = BTreeSet::new();
     for _ in 0..5000 {
-        let r = rng.next();
+        let r = rng.next_u64();
         a.insert(r as u8);
         b.insert(r as u16);
         c.insert((r, r as u8));

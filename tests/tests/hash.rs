@@ -64,7 +64,7 @@ fn churned(seed: u64) -> HashMap<u64, u64> {
         m.insert(i, i);
     }
     for _ in 0..200_000 {
-        let k = rng.next() % 4000;
+        let k = rng.next_u64() % 4000;
         if m.len() > 1700 {
             m.remove(&k);
         } else {
@@ -107,7 +107,7 @@ fn churned_set_with_capacity_far_below_buckets() {
     let mut s: HashSet<u32> = HashSet::new();
     for round in 0..50 {
         while s.len() < 1790 {
-            s.insert(rng.next() as u32);
+            s.insert(rng.next_u64() as u32);
         }
         let victims: Vec<u32> = s.iter().copied().take(600 + round).collect();
         for v in victims {
