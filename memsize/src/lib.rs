@@ -183,7 +183,7 @@ pub fn heap_stats<T: SizeOf + ?Sized>(value: &T) -> HeapStats {
 }
 
 /// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "std", feature = "derive"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
