@@ -85,13 +85,21 @@ struct Known {
 
 /// The bucket count of the table inside `map` (0 if it never allocated).
 /// `hasher` is the map's `hasher()`, `T` the bucket type.
-fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> usize {
+/// Also returns the table's address where it is known.
+fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> (usize, *const u8) {
     match read_bucket_mask::<M, S, T>(map, hasher, known) {
-        Some(mask) if mask != 0 => mask + 1,
-        Some(_) => 0,
+        Some((0, _)) => (0, core::ptr::null()),
+        Some((mask, ctrl)) => {
+            let buckets = mask + 1;
+            // The buckets lie before the control bytes (fact 1).
+            let start = table_layout::<T>(buckets).map_or(core::ptr::null(), |l| {
+                ctrl.wrapping_sub(l.size() - buckets - GROUP_WIDTH)
+            });
+            (buckets, start)
+        }
         // Not the expected shape (a future std): fall back on `capacity()`,
         // exact for tables without tombstones.
-        None => from_capacity(known.capacity),
+        None => (from_capacity(known.capacity), core::ptr::null()),
     }
 }
 
@@ -107,13 +115,18 @@ fn from_capacity(capacity: usize) -> usize {
     buckets
 }
 
-/// Reads `bucket_mask` from the table's four words (fact 3), or `None` if
-/// the map does not look as expected.
-fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<usize> {
+/// Reads `bucket_mask` and the control pointer (null where ambiguous) from
+/// the table's four words (fact 3), or `None` if the map does not look as
+/// expected.
+fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<(usize, *const u8)> {
     const WORDS: usize = 4;
     let word = size_of::<usize>();
     let table = WORDS * word;
-    if size_of::<M>() < table + size_of::<S>() {
+    // The map must be the table and the hasher and nothing else: a std that
+    // adds a field gets the fallback, never a read of bytes it did not
+    // expect.
+    let align = core::mem::align_of::<M>();
+    if size_of::<M>() != (table + size_of::<S>()).next_multiple_of(align) {
         return None;
     }
     let base = map as *const M as usize;
@@ -143,20 +156,20 @@ fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<usize
             .cast::<[*const u8; WORDS]>()
             .read()
     };
-    let words = words.map(|w| w.addr());
+    let addrs = words.map(|w| w.addr());
     let growth_left = known.capacity.checked_sub(known.len)?;
     let mut found = None;
     // Try each word as the mask and each other word as the control pointer;
     // the two left must be `items` and `growth_left`.
-    for (m, &mask) in words.iter().enumerate() {
+    for (m, &mask) in addrs.iter().enumerate() {
         if mask.checked_add(1).is_none_or(|b| !b.is_power_of_two()) {
             continue;
         }
-        for (c, &ctrl) in words.iter().enumerate() {
+        for (c, &ctrl) in addrs.iter().enumerate() {
             if c == m {
                 continue;
             }
-            let mut others = (0..WORDS).filter(|&i| i != m && i != c).map(|i| words[i]);
+            let mut others = (0..WORDS).filter(|&i| i != m && i != c).map(|i| addrs[i]);
             let (Some(a), Some(b)) = (others.next(), others.next()) else {
                 continue;
             };
@@ -166,8 +179,12 @@ fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<usize
                 continue;
             }
             match found {
-                None => found = Some(mask),
-                Some(f) if f == mask => {}
+                None => found = Some((mask, words[c])),
+                Some((f, p)) if f == mask => {
+                    if p != words[c] {
+                        found = Some((f, core::ptr::null()));
+                    }
+                }
                 Some(_) => return None,
             }
         }
@@ -203,10 +220,10 @@ fn plausible<T>(mask: usize, ctrl: usize, known: &Known) -> bool {
 
 /// Adds a table of `buckets` buckets of `T`.
 #[inline]
-fn add_table<T>(cx: &mut Context<'_>, buckets: usize) {
+fn add_table<T>(cx: &mut Context<'_>, (buckets, start): (usize, *const u8)) {
     if buckets != 0 {
         if let Some(layout) = table_layout::<T>(buckets) {
-            cx.add_alloc(core::ptr::null(), layout);
+            cx.add_alloc(start, layout);
         }
     }
 }
