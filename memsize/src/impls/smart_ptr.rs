@@ -36,25 +36,22 @@ fn counted_block<T: ?Sized>(value: &T) -> Layout {
     }
 }
 
-impl<T: SizeOf + ?Sized> SizeOf for Rc<T> {
-    #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let value: &'a T = self;
-        if cx.add_shared(Rc::as_ptr(self) as *const u8, counted_block(value)) {
-            cx.add(value);
+/// `Rc` and `Arc`: the block once per traversal, then what the value owns.
+macro_rules! counted {
+    ($($p:ident)*) => {$(
+        impl<T: SizeOf + ?Sized> SizeOf for $p<T> {
+            #[inline]
+            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+                let value: &'a T = self;
+                if cx.add_shared($p::as_ptr(self) as *const u8, counted_block(value)) {
+                    cx.add(value);
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl<T: SizeOf + ?Sized> SizeOf for Arc<T> {
-    #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let value: &'a T = self;
-        if cx.add_shared(Arc::as_ptr(self) as *const u8, counted_block(value)) {
-            cx.add(value);
-        }
-    }
-}
+counted!(Rc Arc);
 
 /// A `Weak` owns nothing: the block it points to belongs to the strong
 /// owners, and is counted where one of them is reached. (A block kept alive
@@ -157,15 +154,30 @@ impl<T: SizeOf + ?Sized> SizeOf for RefCell<T> {
     }
 }
 
-impl<T: SizeOf> SizeOf for OnceCell<T> {
-    #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if let Some(v) = self.get() {
-            v.add_heap(cx);
+/// Once-cells own what they hold, once it is set.
+macro_rules! once_cells {
+    ($($(#[$m:meta])* $t:ident,)*) => {$(
+        $(#[$m])*
+        impl<T: SizeOf> SizeOf for $t<T> {
+            #[inline]
+            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+                if let Some(v) = self.get() {
+                    v.add_heap(cx);
+                }
+            }
+            #[inline]
+            fn is_heap_free() -> bool {
+                T::is_heap_free()
+            }
         }
-    }
-    #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free()
-    }
+    )*};
+}
+
+#[cfg(feature = "std")]
+use std::sync::OnceLock;
+
+once_cells! {
+    OnceCell,
+    #[cfg(feature = "std")]
+    OnceLock,
 }

@@ -1,6 +1,6 @@
-//! Locks and once-cells of std.
+//! Locks of std.
 
-use std::sync::{Mutex, OnceLock, RwLock, TryLockError};
+use std::sync::{Mutex, RwLock, TryLockError};
 
 use crate::{Context, SizeOf};
 
@@ -33,18 +33,5 @@ impl<T: SizeOf + ?Sized> SizeOf for RwLock<T> {
         };
         let contents = cx.hold(guard);
         contents.add_heap(cx);
-    }
-}
-
-impl<T: SizeOf> SizeOf for OnceLock<T> {
-    #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if let Some(v) = self.get() {
-            v.add_heap(cx);
-        }
-    }
-    #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free()
     }
 }
