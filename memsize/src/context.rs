@@ -53,7 +53,7 @@ pub struct HeapStats {
 
 /// A traversal of one value's heap, given to [`SizeOf::add_heap`].
 ///
-/// Implementors report what their value owns with three calls:
+/// Implementors report what their value owns with these calls:
 ///
 /// - [`add_alloc`](Self::add_alloc) for each allocation the value owns
 ///   directly (a `Vec`'s buffer, a `Box`'s pointee), with its [`Layout`] and
@@ -61,13 +61,37 @@ pub struct HeapStats {
 /// - [`add_shared`](Self::add_shared) for an allocation that other values may
 ///   own too (`Rc`, `Arc`): it is counted the first time it is reached and
 ///   tells the caller whether to go on into its contents;
-/// - [`add`](Self::add) (or [`add_field`](Self::add_field)) for each child
-///   value whose own heap belongs to this one (a `Vec`'s elements, a struct's
-///   fields).
+/// - [`add_field`](Self::add_field) for each field stored inline, whose own
+///   heap belongs to this value;
+/// - [`add`](Self::add) for a value reached through a pointer the value
+///   owns (a `Box`'s pointee), and [`descend`](Self::descend) for a
+///   container visiting its elements.
 ///
-/// The context keeps the traversal stack-safe: [`add`](Self::add) recurses up
-/// to a fixed depth and then continues from a work list on the heap, so the
-/// depth of the data never becomes the depth of the machine stack.
+/// The context keeps the traversal stack-safe: [`add`](Self::add) and
+/// [`descend`](Self::descend) recurse up to a fixed depth of pointers and
+/// then continue from a work list on the heap, so the depth of the data
+/// never becomes the depth of the machine stack.
+///
+/// ```
+/// use memsize::{Context, SizeOf};
+///
+/// /// A growable buffer of our own, like a tiny `Vec`.
+/// struct Buffer<T> {
+///     items: Vec<T>,
+///     spare: Box<[u8]>,
+/// }
+///
+/// impl<T: SizeOf> SizeOf for Buffer<T> {
+///     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+///         // Fields stored inline: their own heap is ours.
+///         cx.add_field("items", &self.items);
+///         cx.add_field("spare", &self.spare);
+///     }
+/// }
+///
+/// let b = Buffer { items: vec![String::from("xy")], spare: vec![0u8; 8].into_boxed_slice() };
+/// assert_eq!(b.heap_size(), 24 + 2 + 8);
+/// ```
 ///
 /// The lifetime `'a` is the borrow of the value being measured: everything
 /// handed to [`add`](Self::add) must live as long as that borrow, so that its
