@@ -168,10 +168,7 @@ impl Measurement {
     /// allocator (see [`try_start`](Self::try_start)).
     #[track_caller]
     pub fn start() -> Measurement {
-        match Measurement::try_start() {
-            Ok(m) => m,
-            Err(e) => panic!("{e}"),
-        }
+        super::or_panic(Measurement::try_start())
     }
 
     /// Opens a measurement, or returns [`NotInstalled`] when the counting

@@ -499,6 +499,16 @@ const NOT_INSTALLED: &str = "memsize::alloc: the counting allocator is not insta
      (or test, or example) being run";
 
 /// `Ok` when the counting allocator is installed.
+/// What every `start()` does with its `try_start()`: the value, or the
+/// panic that says the counting allocator is missing.
+#[track_caller]
+fn or_panic<T>(started: Result<T, NotInstalled>) -> T {
+    match started {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 fn ensure_installed() -> Result<(), NotInstalled> {
     if installed() {
         Ok(())

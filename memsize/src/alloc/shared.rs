@@ -177,10 +177,7 @@ impl SharedMeasurement {
     /// allocator (see [`try_start`](Self::try_start)).
     #[track_caller]
     pub fn start() -> SharedMeasurement {
-        match SharedMeasurement::try_start() {
-            Ok(m) => m,
-            Err(e) => panic!("{e}"),
-        }
+        super::or_panic(SharedMeasurement::try_start())
     }
 
     /// Starts a shared measurement, or returns [`NotInstalled`] when the
@@ -353,10 +350,7 @@ impl ProcessMeasurement {
     /// allocator (see [`try_start`](Self::try_start)).
     #[track_caller]
     pub fn start() -> ProcessMeasurement {
-        match ProcessMeasurement::try_start() {
-            Ok(m) => m,
-            Err(e) => panic!("{e}"),
-        }
+        super::or_panic(ProcessMeasurement::try_start())
     }
 
     /// Opens a process-wide measurement, or returns [`NotInstalled`] when

@@ -45,6 +45,12 @@ heap_free! {
     [T: ?Sized] *const T,
     [T: ?Sized] *mut T,
     [T: ?Sized] core::ptr::NonNull<T>,
+    [T: ?Sized] core::pin::Pin<&T>,
+    // A `Weak` owns nothing: its block belongs to the strong owners and is
+    // counted where one of them is reached. (A block kept alive only by
+    // `Weak`s holds a dropped value and is not counted.)
+    [T: ?Sized] std_alloc::rc::Weak<T>,
+    [T: ?Sized] std_alloc::sync::Weak<T>,
     [] core::any::TypeId,
     [] core::alloc::Layout,
 }

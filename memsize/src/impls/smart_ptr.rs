@@ -3,8 +3,8 @@
 use core::cell::{Cell, OnceCell, RefCell};
 use core::pin::Pin;
 use std_alloc::borrow::{Cow, ToOwned};
-use std_alloc::rc::{self, Rc};
-use std_alloc::sync::{self, Arc};
+use std_alloc::rc::Rc;
+use std_alloc::sync::Arc;
 
 use crate::lib::{Box, Layout};
 use crate::{Context, SizeOf};
@@ -53,28 +53,6 @@ macro_rules! counted {
 
 counted!(Rc Arc);
 
-/// A `Weak` owns nothing: the block it points to belongs to the strong
-/// owners, and is counted where one of them is reached. (A block kept alive
-/// only by `Weak`s holds a dropped value and is not counted.)
-impl<T: ?Sized> SizeOf for rc::Weak<T> {
-    #[inline(always)]
-    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-    #[inline(always)]
-    fn is_heap_free() -> bool {
-        true
-    }
-}
-
-/// Like `rc::Weak`: owns nothing.
-impl<T: ?Sized> SizeOf for sync::Weak<T> {
-    #[inline(always)]
-    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-    #[inline(always)]
-    fn is_heap_free() -> bool {
-        true
-    }
-}
-
 /// `Pin` does not give out the pointer it wraps, only the pointee, so each
 /// owning pointer is covered on its own, the same as unpinned.
 impl<T: SizeOf + ?Sized> SizeOf for Pin<Box<T>> {
@@ -102,15 +80,6 @@ macro_rules! pinned_shared {
 }
 
 pinned_shared!(Rc Arc);
-
-impl<T: SizeOf + ?Sized> SizeOf for Pin<&T> {
-    #[inline(always)]
-    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-    #[inline(always)]
-    fn is_heap_free() -> bool {
-        true
-    }
-}
 
 impl<B> SizeOf for Cow<'_, B>
 where

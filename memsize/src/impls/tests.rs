@@ -48,19 +48,18 @@ fn btrees_of_any_history() {
 
 #[test]
 fn guards_are_held_and_released() {
-    let cell = Rc::new(RefCell::new(Vec::from([1u8, 2, 3])));
+    let (cell, built) = crate::alloc::measure(|| Rc::new(RefCell::new(Vec::from([1u8, 2, 3]))));
     let both = (cell.clone(), cell.clone());
-    assert_eq!(
-        both.heap_size(),
-        16 + core::mem::size_of::<RefCell<Vec<u8>>>() + 3
-    );
+    // Shared: the block and the buffer once, as the allocator saw them.
+    assert_eq!(both.heap_size() as i64, built.net_bytes);
     // The borrow taken while measuring is gone again.
     cell.borrow_mut().push(4);
     let m = Mutex::new(RwLock::new(Vec::from([0u64; 4])));
-    assert_eq!(m.heap_size(), 32);
+    let _ = m.heap_size();
     assert!(m.try_lock().is_ok());
+    assert!(m.try_lock().unwrap().try_write().is_ok());
     drop(both);
-    drop(cell);
+    assert_heap_exact(cell);
     assert_heap_exact(m);
 }
 
