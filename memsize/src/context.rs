@@ -9,22 +9,38 @@ use crate::SizeOf;
 const MAX_DEPTH: u32 = 96;
 
 /// A piece of the value whose traversal was deferred to keep the machine
-/// stack flat.
+/// stack flat, or a guard to drop once the work above it is done.
 type Deferred<'a> = Box<dyn FnOnce(&mut Context<'a>) + 'a>;
 
-/// A lock guard or cell borrow held until the traversal ends, so that the
-/// contents it guards can be borrowed for the traversal's whole lifetime.
-trait Held {}
-impl<T: ?Sized> Held for T {}
+/// The stack frame of [`Context::add_kept`]: if the traversal unwinds, the
+/// work that reads through `keep` is dropped before `keep` is.
+struct Scope<'c, 'a, K> {
+    cx: &'c mut Context<'a>,
+    base: usize,
+    keep: K,
+}
+
+impl<K> Drop for Scope<'_, '_, K> {
+    fn drop(&mut self) {
+        if self.cx.pending_len() > self.base {
+            self.cx.discard_to(self.base);
+        }
+    }
+}
 
 /// What most traversals never need: the shared allocations seen, the
-/// deferred work and the held guards. Kept behind one box, allocated the
-/// first time any of it is needed, so that the common traversal's context is
-/// three words that live in registers.
+/// deferred work, and what could not be reached. Kept behind one box,
+/// allocated the first time any of it is needed, so that the common
+/// traversal's context is three words that live in registers.
 struct Rare<'a> {
     seen: AddrSet,
+    /// Work deferred to keep the machine stack flat, run last in, first
+    /// out. A guard kept for deferred contents sits below the work that
+    /// reads through it (see [`Context::add_kept`]).
     pending: Vec<Deferred<'a>>,
-    held: Vec<Box<dyn Held + 'a>>,
+    skipped: usize,
+    #[cfg(feature = "std")]
+    waits: crate::impls::LockWaits,
 }
 
 impl Rare<'_> {
@@ -32,7 +48,20 @@ impl Rare<'_> {
         Rare {
             seen,
             pending: Vec::new(),
-            held: Vec::new(),
+            skipped: 0,
+            #[cfg(feature = "std")]
+            waits: Default::default(),
+        }
+    }
+}
+
+impl Drop for Rare<'_> {
+    /// Only reached with work pending when a traversal unwinds: drops it last
+    /// in, first out, so that a guard is released only after everything that
+    /// reads through it (inner guards included) is gone.
+    fn drop(&mut self) {
+        while let Some(work) = self.pending.pop() {
+            drop(work);
         }
     }
 }
@@ -49,6 +78,11 @@ pub struct HeapStats {
     /// How many allocations those bytes are spread over. A shared
     /// allocation (`Rc`, `Arc`) counts once.
     pub allocations: usize,
+    /// How many contents could not be reached, so that their heap is not in
+    /// the figures: a lock still held elsewhere after a brief retry, a
+    /// `RefCell` mutably borrowed at the time. Zero means the figures are
+    /// complete.
+    pub skipped: usize,
 }
 
 /// A traversal of one value's heap, given to [`SizeOf::add_heap`].
@@ -132,25 +166,58 @@ impl<'a> Context<'a> {
     pub(crate) fn measure<T: SizeOf + ?Sized>(value: &'a T) -> HeapStats {
         let mut cx = Context::new(0);
         value.add_heap(&mut cx);
-        if cx.rare.is_some() {
-            cx.drain();
+        cx.finish()
+    }
+
+    /// Runs what is left and returns the totals.
+    #[inline]
+    fn finish(mut self) -> HeapStats {
+        let mut skipped = 0;
+        if let Some(rare) = &self.rare {
+            if !rare.pending.is_empty() {
+                self.drain_to(0);
+            }
+            skipped = self.rare.as_ref().map_or(0, |r| r.skipped);
         }
         HeapStats {
-            bytes: cx.bytes,
-            allocations: cx.allocations,
+            bytes: self.bytes,
+            allocations: self.allocations,
+            skipped,
         }
     }
 
-    /// Runs the deferred work until none is left.
+    #[inline]
+    fn pending_len(&self) -> usize {
+        self.rare.as_ref().map_or(0, |r| r.pending.len())
+    }
+
+    /// Runs the deferred work above `base` until none is left there, each
+    /// piece from the depth this call is made at.
     #[cold]
     #[inline(never)]
-    fn drain(&mut self) {
-        let base = self.depth;
-        while let Some(work) = self.rare.as_mut().and_then(|r| r.pending.pop()) {
-            self.depth = base;
+    fn drain_to(&mut self, base: usize) {
+        let depth = self.depth;
+        while let Some(work) = self.rare.as_mut().and_then(|r| {
+            if r.pending.len() > base {
+                r.pending.pop()
+            } else {
+                None
+            }
+        }) {
+            self.depth = depth;
             work(self);
         }
-        self.depth = base;
+        self.depth = depth;
+    }
+
+    /// Drops, without running it, the deferred work above `base`, last in
+    /// first out: what a scope leaves behind when the traversal unwinds.
+    fn discard_to(&mut self, base: usize) {
+        if let Some(rare) = &mut self.rare {
+            while rare.pending.len() > base {
+                drop(rare.pending.pop());
+            }
+        }
     }
 
     /// Adds the heap owned by `value`, reached through a pointer this value
@@ -206,52 +273,154 @@ impl<'a> Context<'a> {
         value.add_heap(self);
     }
 
-    /// Adds the heap owned by a value that lives for less than the traversal:
-    /// the contents behind a guard the caller holds, or a value computed on
-    /// the fly. The value's heap is traversed before this call returns.
+    /// Adds the heap owned by a value that lives for less than the traversal
+    /// (a value computed on the fly), before this call returns.
     ///
-    /// Prefer [`add`](Self::add) wherever the lifetime allows: a chain of
-    /// `add_borrowed` calls grows the machine stack with the chain.
-    pub fn add_borrowed<T: SizeOf + ?Sized>(&mut self, value: &T) {
-        // The borrowed value's own deferred work and guards end with it; the
-        // totals and the shared allocations seen carry on.
-        let mut sub = Context::new(self.depth);
-        sub.bytes = self.bytes;
-        sub.allocations = self.allocations;
-        if let Some(rare) = &mut self.rare {
-            let seen = core::mem::take(&mut rare.seen);
-            sub.rare = Some(Box::new(Rare::new(seen)));
-        }
-        sub.add(value);
-        sub.drain();
-        self.bytes = sub.bytes;
-        self.allocations = sub.allocations;
-        if let Some(sub_rare) = &mut sub.rare {
-            let seen = core::mem::take(&mut sub_rare.seen);
-            self.rare().seen = seen;
+    /// Prefer [`add`](Self::add) wherever the lifetime allows, and
+    /// [`add_kept`](Self::add_kept) for contents behind a guard or a
+    /// temporary that can be moved: past the depth where the traversal
+    /// defers, each `add_borrowed` call in a chain of them still finishes
+    /// its own work before returning, so a chain of them nested as deep as
+    /// the data grows the machine stack with it.
+    pub fn add_borrowed<T: SizeOf + ?Sized + 'a>(&mut self, value: &T) {
+        self.scoped(value);
+    }
+
+    /// Adds the heap of the contents `keep` dereferences to, keeping `keep`
+    /// (a lock guard, a cell borrow, a temporary copy) alive exactly as long
+    /// as those contents are traversed, deferred work included, and dropping
+    /// it as soon as they are done.
+    ///
+    /// Shallow contents are traversed before this call returns, with `keep`
+    /// on the machine stack. Past the depth where the traversal defers,
+    /// `keep` moves to the heap, below the work that reads through it on the
+    /// work list, so that arbitrarily deep chains of guards (a million
+    /// nested `Mutex`es) stay stack-safe and each guard is still released
+    /// right after its own contents.
+    ///
+    /// ```
+    /// use memsize::{Context, SizeOf};
+    /// use std::sync::Mutex;
+    ///
+    /// /// A lock of our own around some shared bytes.
+    /// struct Guarded(Mutex<Vec<u8>>);
+    ///
+    /// impl SizeOf for Guarded {
+    ///     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+    ///         if let Ok(guard) = self.0.try_lock() {
+    ///             cx.add_kept(guard);
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let g = Guarded(Mutex::new(Vec::with_capacity(64)));
+    /// assert_eq!(g.heap_size(), 64);
+    /// // Released as soon as its contents were measured:
+    /// assert!(g.0.try_lock().is_ok());
+    /// ```
+    pub fn add_kept<K>(&mut self, keep: K)
+    where
+        K: core::ops::Deref + 'a,
+        K::Target: SizeOf,
+    {
+        if self.depth < MAX_DEPTH {
+            self.scoped(keep);
+        } else {
+            self.keep_deferred(keep);
         }
     }
 
-    /// Keeps `guard` alive until the traversal ends and returns the contents
-    /// it guards, borrowed for the whole traversal, so they can be handed to
-    /// [`add`](Self::add) and traversed without growing the machine stack.
-    pub(crate) fn hold<G, T>(&mut self, guard: G) -> &'a T
+    /// Traverses what `keep` dereferences to before returning, then drops
+    /// `keep`.
+    fn scoped<K>(&mut self, keep: K)
     where
-        G: core::ops::Deref<Target = T> + 'a,
-        T: ?Sized + 'a,
+        K: core::ops::Deref,
+        K::Target: SizeOf + 'a,
     {
-        let boxed = Box::new(guard);
-        let contents: *const T = &**boxed;
-        self.rare().held.push(boxed);
-        // SAFETY: `contents` points into the value the guard dereferences to,
-        // which lives at least as long as `'a` (the guard borrows it for
-        // `'a`), and the guard itself is kept alive in `self.rare` until this
-        // context is dropped, at the end of the traversal. So for as long as
-        // the traversal can use the reference, the guard that licenses shared
-        // access to the contents is alive. Moving the guard into a `Box`
-        // before taking the pointer means the guard does not move afterwards
-        // (guards that deref into themselves stay valid).
-        unsafe { &*contents }
+        let base = self.pending_len();
+        let scope = Scope {
+            cx: self,
+            base,
+            keep,
+        };
+        // SAFETY: the reference is handed only to this traversal, whose only
+        // way to keep a reference past this call is the work list (`add`,
+        // `descend`), above `base`. That work is run before `scope` is
+        // dropped (below) or, if the traversal unwinds, dropped by `scope`'s
+        // destructor before `keep`, its field, is: either way nothing reads
+        // through the reference once `keep`, which licenses it, is gone.
+        let contents: &'a K::Target = unsafe { &*(&*scope.keep as *const K::Target) };
+        scope.cx.depth += 1;
+        contents.add_heap(scope.cx);
+        if scope.cx.pending_len() > base {
+            scope.cx.drain_to(base);
+        }
+        scope.cx.depth -= 1;
+    }
+
+    /// [`add_kept`](Self::add_kept) past the depth limit: `keep` goes to the
+    /// heap, on the work list, below the work for its contents.
+    #[cold]
+    #[inline(never)]
+    fn keep_deferred<K>(&mut self, keep: K)
+    where
+        K: core::ops::Deref + 'a,
+        K::Target: SizeOf,
+    {
+        let keep = Box::new(keep);
+        // SAFETY: `keep` is boxed, so moving the box below does not move
+        // what the reference points into (a guard that dereferences into
+        // itself stays put), and `keep` outlives `'a`'s traversal only if it
+        // is still on the work list, which the traversal empties before it
+        // ends. The box goes on the work list below the work that reads
+        // through the reference, and the list runs last in, first out: the
+        // box is dropped only after that work has run or, when the traversal
+        // unwinds, been dropped (`Rare`'s destructor keeps the order).
+        let contents: &'a K::Target = unsafe { &*(&**keep as *const K::Target) };
+        self.defer(move |_: &mut Context<'a>| drop(keep));
+        self.defer(move |cx: &mut Context<'a>| contents.add_heap(cx));
+    }
+
+    /// Reaches contents that only a guard can give (a lock, a cell): calls
+    /// `acquire` (which may retry, but must not block indefinitely) and adds what its guard dereferences to with
+    /// [`add_kept`](Self::add_kept), holding the guard only while those
+    /// contents are traversed. `None` from `acquire` means the contents can't
+    /// be reached now: they are left out and counted in
+    /// [`HeapStats::skipped`].
+    ///
+    /// Past the depth where the traversal defers, the acquisition itself is
+    /// deferred too, so that no guard is held while other values' work runs.
+    #[inline]
+    pub fn add_guarded<G, F>(&mut self, acquire: F)
+    where
+        F: FnOnce(&mut Context<'a>) -> Option<G> + 'a,
+        G: core::ops::Deref + 'a,
+        G::Target: SizeOf,
+    {
+        if self.depth < MAX_DEPTH {
+            match acquire(self) {
+                Some(guard) => self.add_kept(guard),
+                None => self.skip(),
+            }
+        } else {
+            self.defer(move |cx: &mut Context<'a>| match acquire(cx) {
+                Some(guard) => cx.add_kept(guard),
+                None => cx.skip(),
+            });
+        }
+    }
+
+    /// Records contents that could not be reached (see
+    /// [`HeapStats::skipped`]).
+    #[cold]
+    pub fn skip(&mut self) {
+        self.rare().skipped += 1;
+    }
+
+    /// The traversal's lock-retry budget (see `impls::sync`).
+    #[cfg(feature = "std")]
+    pub(crate) fn lock_waits(&mut self) -> &mut crate::impls::LockWaits {
+        &mut self.rare().waits
     }
 
     /// Adds one allocation the value owns: its layout and its address (null

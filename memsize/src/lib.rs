@@ -25,9 +25,16 @@
 //! - An allocation shared through `Rc` or `Arc` is counted once per call,
 //!   however many owners the call reaches, and cycles end.
 //! - References, raw pointers, `fn` pointers and `Weak` own nothing.
-//! - Contents that can't be reached without blocking or panicking (a `Mutex`
-//!   locked elsewhere, a `RefCell` borrowed mutably) are not counted; the
-//!   cell's own inline bytes are.
+//! - Locks and cells are read without blocking indefinitely or panicking:
+//!   `try_lock`, `try_read`, `try_borrow`. Each guard is held only while its
+//!   own contents are measured, so another thread that wants one lock during
+//!   a measurement waits at most for that lock's contents, and two
+//!   measurements of the same data never get in each other's way. A lock
+//!   held elsewhere is retried briefly (up to 50 ms, and 250 ms for a whole
+//!   traversal) and then skipped; a `RefCell` mutably borrowed is skipped at
+//!   once. What is skipped is counted in [`HeapStats::skipped`], never
+//!   silently left out. Cells and locks around contents that own no heap
+//!   (`Mutex<u64>`, `RefCell<(u32, u32)>`) are never touched.
 //! - The allocator's own rounding and bookkeeping are not counted: the
 //!   figure is what was asked for. The counting allocator in
 //!   [`alloc`] measures exactly that figure, which is how the
@@ -222,8 +229,14 @@ pub mod __private {
             // (the caller's contract): a valid `&'a T`.
             cx.add_field(name, unsafe { &*field });
         } else {
-            // SAFETY: see `with_packed_field`.
-            unsafe { with_packed_field(field, |copy| cx.add_borrowed(copy)) }
+            // SAFETY: as in `with_packed_field`: a bitwise copy of an
+            // initialized field that is never dropped, so what it points to
+            // stays owned by the field alone. `add_kept` keeps the copy
+            // alive (on the heap, past the depth where the traversal defers)
+            // exactly as long as its contents are traversed, which is within
+            // `'a`, while the field stays shared-borrowed and unchanged.
+            let copy = ManuallyDrop::new(unsafe { core::ptr::read_unaligned(field) });
+            cx.add_kept(copy);
         }
     }
 

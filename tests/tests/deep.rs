@@ -17,8 +17,12 @@ const DEPTH: usize = 1_000_000;
 
 /// Runs `f` on a thread with a 2 MiB stack, like a program's worker threads.
 fn on_small_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    on_stack(2 << 20, f)
+}
+
+fn on_stack<R: Send + 'static>(bytes: usize, f: impl FnOnce() -> R + Send + 'static) -> R {
     std::thread::Builder::new()
-        .stack_size(2 << 20)
+        .stack_size(bytes)
         .spawn(f)
         .unwrap()
         .join()
@@ -150,7 +154,7 @@ fn deep_chain_of_mutexes() {
     on_small_stack(|| {
         let (head, stats) = measure(|| {
             let mut head = None;
-            for _ in 0..DEPTH / 4 {
+            for _ in 0..DEPTH {
                 head = Some(Arc::new(Mutex::new(Locked { next: head })));
             }
             head
@@ -255,6 +259,32 @@ mod derived {
             let mut stack = vec![node];
             while let Some(mut n) = stack.pop() {
                 stack.append(&mut n.children);
+            }
+        });
+    }
+
+    #[derive(SizeOf)]
+    #[repr(C, packed)]
+    struct Packed {
+        tag: u8,
+        next: Option<Box<Packed>>,
+    }
+
+    #[test]
+    fn million_node_packed_list_on_a_256_kib_stack() {
+        super::on_stack(256 << 10, || {
+            let (list, stats) = measure(|| {
+                let mut next = None;
+                for i in 0..DEPTH {
+                    next = Some(Box::new(Packed { tag: i as u8, next }));
+                }
+                next
+            });
+            assert_eq!(list.heap_size() as i64, stats.net_bytes);
+            let mut next = list;
+            while let Some(node) = next {
+                let Packed { next: rest, .. } = *node;
+                next = rest;
             }
         });
     }

@@ -7,7 +7,9 @@ mod hash;
 mod primitives;
 mod smart_ptr;
 #[cfg(feature = "std")]
-mod sync;
+pub(crate) mod sync;
+#[cfg(feature = "std")]
+pub(crate) use sync::LockWaits;
 
 #[cfg(all(test, feature = "std"))]
 mod tests;

@@ -109,18 +109,41 @@ impl<T: SizeOf + Copy> SizeOf for Cell<T> {
     }
 }
 
-/// The contents are measured under a shared borrow held for the rest of the
-/// traversal. A `RefCell` that is mutably borrowed at the time can't be
-/// read without panicking: its contents are then not counted (its inline
-/// bytes are, as part of its owner).
-impl<T: SizeOf + ?Sized> SizeOf for RefCell<T> {
+/// The contents are measured under a shared borrow, held only while they
+/// are traversed. A `RefCell` that is mutably borrowed at the time can't be
+/// read without panicking, and only this thread can hold that borrow
+/// (`RefCell` is not `Sync`), so waiting would not help: its contents are
+/// then left out and counted in [`HeapStats::skipped`](crate::HeapStats::skipped)
+/// (its inline bytes count, as part of its owner). A `RefCell` around
+/// contents that own no heap is heap-free: never borrowed, and constant time
+/// inside a container.
+impl<T: SizeOf> SizeOf for RefCell<T> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if let Ok(guard) = self.try_borrow() {
-            let contents = cx.hold(guard);
-            contents.add_heap(cx);
+        if !T::is_heap_free() {
+            cx.add_guarded(move |_| self.try_borrow().ok());
         }
     }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}
+
+/// Like `RefCell<T>`, for slices.
+impl<T: SizeOf> SizeOf for RefCell<[T]> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if !T::is_heap_free() {
+            cx.add_guarded(move |_| self.try_borrow().ok());
+        }
+    }
+}
+
+/// A `str` owns no heap.
+impl SizeOf for RefCell<str> {
+    #[inline]
+    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
 }
 
 /// Once-cells own what they hold, once it is set.

@@ -79,3 +79,46 @@ impl SizeOf for Node {
         cx.add(&self.0);
     }
 }
+
+struct Locked(Option<Box<Mutex<Locked>>>, Vec<u8>);
+
+impl SizeOf for Locked {
+    fn add_heap<'a>(&'a self, cx: &mut crate::Context<'a>) {
+        cx.add_field("next", &self.0);
+        cx.add_field("payload", &self.1);
+    }
+}
+
+#[test]
+fn guards_past_the_depth_limit_are_kept_on_the_work_list() {
+    // Deeper than the traversal recurses: guards move to the work list, and
+    // every one is released by the end.
+    let (chain, built) = crate::alloc::measure(|| {
+        let mut next = None;
+        for i in 0..300 {
+            next = Some(Box::new(Mutex::new(Locked(next, Vec::from([0u8; 3]).split_off(i % 3)))));
+        }
+        next
+    });
+    assert_eq!(chain.heap_size() as i64, built.net_bytes);
+    let mut next = chain;
+    while let Some(node) = next {
+        let mut inner = node.try_lock().expect("released");
+        next = inner.0.take();
+    }
+}
+
+#[test]
+fn an_unwinding_traversal_releases_inner_guards_first() {
+    struct Boom;
+    impl SizeOf for Boom {
+        fn add_heap<'a>(&'a self, _: &mut crate::Context<'a>) {
+            panic!("boom");
+        }
+    }
+    let inner = Mutex::new((Vec::from([1u8]), Boom));
+    let outer = RefCell::new(Vec::from([inner]));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| outer.heap_size()));
+    assert!(caught.is_err());
+    assert!(outer.try_borrow_mut().is_ok());
+}
