@@ -1,6 +1,7 @@
 //! The traversal context that [`SizeOf::add_heap`] fills in.
 
 use crate::lib::{Box, Layout, Vec};
+use crate::report::{Builder, Edge};
 use crate::SizeOf;
 
 /// How deep [`Context::add`] recurses on the machine stack before it defers
@@ -41,6 +42,8 @@ struct Rare<'a> {
     skipped: usize,
     #[cfg(feature = "std")]
     waits: crate::impls::LockWaits,
+    /// The report being built, when the traversal builds one.
+    report: Option<Builder>,
 }
 
 impl Rare<'_> {
@@ -49,6 +52,7 @@ impl Rare<'_> {
             seen,
             pending: Vec::new(),
             skipped: 0,
+            report: None,
             #[cfg(feature = "std")]
             waits: Default::default(),
         }
@@ -136,6 +140,9 @@ pub struct Context<'a> {
     bytes: usize,
     allocations: usize,
     depth: u32,
+    /// Whether `rare` holds a report to fill in: one flag, checked where a
+    /// report needs to know the path, so plain traversals stay as they were.
+    reporting: bool,
     rare: Option<Box<Rare<'a>>>,
 }
 
@@ -146,8 +153,82 @@ impl<'a> Context<'a> {
             bytes: 0,
             allocations: 0,
             depth,
+            reporting: false,
             rare: None,
         }
+    }
+
+    /// A context that builds a report as it goes.
+    pub(crate) fn reporting(usable_sizes: bool) -> Self {
+        let mut cx = Context::new(0);
+        cx.rare().report = Some(Builder::new(usable_sizes));
+        cx.reporting = true;
+        cx
+    }
+
+    pub(crate) fn set_usable_sizes(&mut self, on: bool) {
+        self.builder().usable = on;
+    }
+
+    /// Adds one root of a report, and everything it owns.
+    pub(crate) fn report_root<T: SizeOf + ?Sized>(
+        &mut self,
+        name: crate::report::Name,
+        value: &'a T,
+    ) {
+        self.builder().root(
+            name,
+            core::any::type_name::<T>(),
+            core::mem::size_of_val(value),
+        );
+        value.add_heap(self);
+        if self.pending_len() > 0 {
+            self.drain_to(0);
+        }
+    }
+
+    /// Ends a report's traversal: the tree and how much was skipped.
+    pub(crate) fn finish_report(mut self) -> (Builder, usize) {
+        if self.pending_len() > 0 {
+            self.drain_to(0);
+        }
+        let rare = self.rare().report.take();
+        let skipped = self.rare().skipped;
+        (rare.unwrap_or_else(|| Builder::new(false)), skipped)
+    }
+
+    #[cold]
+    fn builder(&mut self) -> &mut Builder {
+        self.rare()
+            .report
+            .as_mut()
+            .expect("only reporting contexts have a report")
+    }
+
+    /// Runs `visit` at the report path `name`, reached by `edge`.
+    #[cold]
+    #[inline(never)]
+    fn report_path<T: SizeOf + ?Sized>(
+        &mut self,
+        name: &'static str,
+        edge: Edge,
+        value: &T,
+        visit: impl FnOnce(&mut Self),
+    ) {
+        let back = self.builder().enter(
+            name,
+            core::any::type_name::<T>(),
+            edge,
+            core::mem::size_of_val(value),
+        );
+        visit(self);
+        self.builder().current = back;
+    }
+
+    /// The report node work deferred now belongs to.
+    #[cold]
+    fn report_node(&mut self) -> u32 {
+        self.builder().current
     }
 
     #[inline]
@@ -230,6 +311,15 @@ impl<'a> Context<'a> {
     /// [`descend`](Self::descend).
     #[inline]
     pub fn add<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
+        if self.reporting {
+            self.report_path("*", Edge::Pointee, value, |cx| cx.add_unreported(value));
+        } else {
+            self.add_unreported(value);
+        }
+    }
+
+    #[inline]
+    fn add_unreported<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
         if self.depth < MAX_DEPTH {
             self.depth += 1;
             value.add_heap(self);
@@ -257,7 +347,19 @@ impl<'a> Context<'a> {
     #[cold]
     #[inline(never)]
     fn defer<F: FnOnce(&mut Context<'a>) + 'a>(&mut self, visit: F) {
-        self.rare().pending.push(Box::new(visit));
+        if self.reporting {
+            // Deferred work lands under the path it was deferred from.
+            let node = self.report_node();
+            self.rare()
+                .pending
+                .push(Box::new(move |cx: &mut Context<'a>| {
+                    let back = core::mem::replace(&mut cx.builder().current, node);
+                    visit(cx);
+                    cx.builder().current = back;
+                }));
+        } else {
+            self.rare().pending.push(Box::new(visit));
+        }
     }
 
     /// Adds the heap owned by `value`, a field stored inline in the value
@@ -269,8 +371,62 @@ impl<'a> Context<'a> {
     /// through a pointer, use [`add`](Self::add).
     #[inline]
     pub fn add_field<T: SizeOf + ?Sized>(&mut self, name: &'static str, value: &'a T) {
-        let _ = name;
-        value.add_heap(self);
+        if self.reporting {
+            self.report_path(name, Edge::Field, value, |cx| value.add_heap(cx));
+        } else {
+            value.add_heap(self);
+        }
+    }
+
+    /// Adds the heap owned by one element of a container, inside the
+    /// container's [`descend`](Self::descend): reports fold all elements
+    /// into one path, `[..]`.
+    ///
+    /// ```
+    /// use memsize::{Context, SizeOf};
+    ///
+    /// struct Bag<T>(Vec<T>);
+    ///
+    /// impl<T: SizeOf> SizeOf for Bag<T> {
+    ///     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+    ///         // Our own allocation: the buffer.
+    ///         let layout = core::alloc::Layout::array::<T>(self.0.capacity()).unwrap();
+    ///         cx.add_alloc(self.0.as_ptr().cast(), layout);
+    ///         // The elements' heap, unless they never own any.
+    ///         if !T::is_heap_free() {
+    ///             cx.descend(move |cx| {
+    ///                 for v in &self.0 {
+    ///                     cx.add_element(v);
+    ///                 }
+    ///             });
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// let bag = Bag(vec![String::from("ab"), String::from("c")]);
+    /// assert_eq!(bag.heap_size(), bag.0.capacity() * 24 + 2 + 1);
+    /// ```
+    #[inline]
+    pub fn add_element<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
+        if self.reporting {
+            self.report_path("[..]", Edge::Elements, value, |cx| value.add_heap(cx));
+        } else {
+            value.add_heap(self);
+        }
+    }
+
+    /// Adds the heap owned by one entry of a map, inside the map's
+    /// [`descend`](Self::descend): reports fold the keys into `[key]` and
+    /// the values into `[value]`.
+    #[inline]
+    pub fn add_entry<K: SizeOf + ?Sized, V: SizeOf + ?Sized>(&mut self, key: &'a K, value: &'a V) {
+        if self.reporting {
+            self.report_path("[key]", Edge::Elements, key, |cx| key.add_heap(cx));
+            self.report_path("[value]", Edge::Elements, value, |cx| value.add_heap(cx));
+        } else {
+            key.add_heap(self);
+            value.add_heap(self);
+        }
     }
 
     /// Adds the heap owned by a value that lives for less than the traversal
@@ -428,7 +584,9 @@ impl<'a> Context<'a> {
     /// layout, which allocates nothing.
     #[inline]
     pub fn add_alloc(&mut self, ptr: *const u8, layout: Layout) {
-        let _ = ptr;
+        if self.reporting {
+            self.report_own(ptr, layout, 1);
+        }
         // The allocations exist, so their sizes sum to less than the address
         // space: a plain add can't overflow (and wrapping can't panic). A
         // zero-sized layout is no allocation: it adds 0 and counts 0, without
@@ -445,13 +603,35 @@ impl<'a> Context<'a> {
     /// allocations are not counted.
     #[inline]
     pub fn add_opaque(&mut self, bytes: usize) {
+        if self.reporting {
+            self.builder().own(bytes, 0, None);
+        }
         self.bytes = self.bytes.saturating_add(bytes);
+    }
+
+    /// Puts allocations on the report's current path.
+    #[cold]
+    #[inline(never)]
+    fn report_own(&mut self, ptr: *const u8, layout: Layout, count: usize) {
+        if layout.size() == 0 || count == 0 {
+            return;
+        }
+        let b = self.builder();
+        let usable = if b.usable && count == 1 && !ptr.is_null() {
+            crate::report::usable_size(ptr, layout)
+        } else {
+            None
+        };
+        b.own(layout.size().saturating_mul(count), count, usable);
     }
 
     /// Adds `count` allocations of one layout whose addresses are not known
     /// (the nodes of a linked list or a B-tree, say), in one step.
     #[inline]
     pub fn add_allocs(&mut self, layout: Layout, count: usize) {
+        if self.reporting {
+            self.report_own(core::ptr::null(), layout, count);
+        }
         if layout.size() != 0 && count != 0 {
             let bytes = layout.size().saturating_mul(count);
             self.bytes = self.bytes.saturating_add(bytes);
@@ -466,6 +646,9 @@ impl<'a> Context<'a> {
     /// (`Rc::as_ptr`, say).
     pub fn add_shared(&mut self, ptr: *const u8, layout: Layout) -> bool {
         if self.rare().seen.insert(ptr as usize) {
+            if self.reporting {
+                self.builder().mark_shared();
+            }
             self.add_alloc(ptr, layout);
             true
         } else {

@@ -86,12 +86,14 @@ mod lib {
 
 mod context;
 mod impls;
+pub mod report;
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod alloc;
 
 pub use context::{Context, HeapStats};
+pub use report::Report;
 
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]

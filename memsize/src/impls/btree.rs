@@ -220,8 +220,7 @@ impl<K: SizeOf, V: SizeOf> SizeOf for BTreeMap<K, V> {
                 let mut counter = NodeCounter::new(stride);
                 for (k, v) in self {
                     counter.visit(addr(k, v));
-                    k.add_heap(cx);
-                    v.add_heap(cx);
+                    cx.add_entry(k, v);
                 }
                 add_nodes::<K, V>(cx, self.len(), stride, &counter);
             });
@@ -252,7 +251,7 @@ impl<T: SizeOf> SizeOf for BTreeSet<T> {
                 let mut counter = NodeCounter::new(stride);
                 for v in self {
                     counter.visit(v as *const T as usize);
-                    v.add_heap(cx);
+                    cx.add_element(v);
                 }
                 add_nodes::<T, SetVal>(cx, self.len(), stride, &counter);
             });

@@ -52,7 +52,7 @@ impl<T: SizeOf> SizeOf for VecDeque<T> {
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self {
-                    v.add_heap(cx);
+                    cx.add_element(v);
                 }
             });
         }
@@ -89,7 +89,7 @@ impl<T: SizeOf> SizeOf for LinkedList<T> {
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self {
-                    v.add_heap(cx);
+                    cx.add_element(v);
                 }
             });
         }

@@ -150,7 +150,7 @@ impl<T: SizeOf> SizeOf for [T] {
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self {
-                    v.add_heap(cx);
+                    cx.add_element(v);
                 }
             });
         }
@@ -174,7 +174,7 @@ macro_rules! tuples {
         impl<$($t: SizeOf),+> SizeOf for ($($t,)+) {
             #[inline]
             fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-                $(self.$n.add_heap(cx);)+
+                $(cx.add_field(stringify!($n), &self.$n);)+
             }
             #[inline]
             fn is_heap_free() -> bool {

@@ -96,7 +96,10 @@ fn guards_past_the_depth_limit_are_kept_on_the_work_list() {
     let (chain, built) = crate::alloc::measure(|| {
         let mut next = None;
         for i in 0..300 {
-            next = Some(Box::new(Mutex::new(Locked(next, Vec::from([0u8; 3]).split_off(i % 3)))));
+            next = Some(Box::new(Mutex::new(Locked(
+                next,
+                Vec::from([0u8; 3]).split_off(i % 3),
+            ))));
         }
         next
     });

@@ -1,0 +1,452 @@
+//! Where the bytes go: a tree by path, built in the same traversal as the
+//! totals and exact like them.
+//!
+//! ```
+//! use memsize::Report;
+//!
+//! struct Catalog {
+//!     names: Vec<String>,
+//!     ids: Vec<u64>,
+//! }
+//! # impl memsize::SizeOf for Catalog {
+//! #     fn add_heap<'a>(&'a self, cx: &mut memsize::Context<'a>) {
+//! #         cx.add_field("names", &self.names);
+//! #         cx.add_field("ids", &self.ids);
+//! #     }
+//! # }
+//! let c = Catalog { names: vec!["ada".into(), "grace".into()], ids: vec![1, 2, 3] };
+//! let report = Report::new(&c);
+//! assert_eq!(report.total_bytes(), memsize::SizeOf::deep_size(&c) as u64);
+//! let names = report.root().child("names").unwrap();
+//! // The Vec's buffer is its own; the strings' bytes are its elements'.
+//! assert_eq!(names.own_bytes(), 2 * 24);
+//! assert_eq!(names.child("[..]").unwrap().heap_bytes(), 3 + 5);
+//! ```
+//!
+//! # The tree
+//!
+//! Each node is a path from the root: a field name (or tuple index), `*`
+//! for what a pointer owns (a `Box`'s or `Rc`'s pointee), `[..]` for a
+//! container's elements, `[key]` and `[value]` for a map's. Elements are
+//! folded: all the elements of a container are one node, whose
+//! [`count`](NodeRef::count) says how many values it stands for, so the
+//! report of a million-element `Vec` has a few nodes, not a million. A
+//! recursive type folds into the first node of the same path and type, so a
+//! million-deep list is a shallow report too.
+//!
+//! A node's figures, summed over every value at that path:
+//! - [`inline_bytes`](NodeRef::inline_bytes): the values' own bytes
+//!   (`size_of_val`). They count toward the parent's total only for fields
+//!   and roots; the inline bytes of a pointee or an element are inside one
+//!   of the parent's allocations already.
+//! - [`own_bytes`](NodeRef::own_bytes): the allocations the values own
+//!   directly (a `Vec`'s buffer, a hash table, B-tree nodes, an `Rc`'s
+//!   block): the parent's own line in the tree.
+//! - [`heap_bytes`](NodeRef::heap_bytes): own bytes plus the children's heap.
+//! - [`total_bytes`](NodeRef::total_bytes): what the node adds to the root's
+//!   total: inline and heap bytes for a field, heap bytes for a pointee or
+//!   elements. A node's total is its padding, its own bytes and its
+//!   children's totals, exactly; the root's total is `deep_size()`.
+//! - [`padding_bytes`](NodeRef::padding_bytes): for a struct or an enum, the
+//!   inline bytes no field covers (padding, an enum's tag, skipped fields).
+//!
+//! What is reached through a shared pointer (`Rc`, `Arc`) is marked
+//! [shared](NodeRef::is_shared), and counted once per report however many
+//! owners reach it: [`Report::shared_bytes`] and [`Report::unique_bytes`]
+//! split the heap.
+
+mod build;
+
+/// A root's name in a report.
+pub(crate) type Name = Cow<'static, str>;
+
+/// The usable size of one allocation, where the global allocator can tell.
+#[inline]
+pub(crate) fn usable_size(ptr: *const u8, layout: crate::lib::Layout) -> Option<usize> {
+    let _ = (ptr, layout);
+    None
+}
+
+pub(crate) use build::Builder;
+pub use build::Edge;
+
+use std_alloc::borrow::Cow;
+use std_alloc::string::String;
+
+use crate::context::Context;
+use crate::lib::Vec;
+use crate::SizeOf;
+
+/// Where the bytes of one or several values go, by path. See the
+/// [module docs](self).
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Report {
+    nodes: Vec<Node>,
+    skipped: u64,
+    usable_sizes: bool,
+}
+
+/// One path of a [`Report`]: its figures, summed over every value at that
+/// path. Read it through [`NodeRef`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Node {
+    /// The path element: a field name, `*`, `[..]`, `[key]`, `[value]`, or a
+    /// root's name.
+    pub name: Cow<'static, str>,
+    /// The values' type, as `core::any::type_name` gives it.
+    pub type_name: Cow<'static, str>,
+    /// How the node is reached from its parent.
+    pub edge: Edge,
+    /// How many values this path stands for.
+    pub count: u64,
+    /// The values' inline bytes.
+    pub inline_bytes: u64,
+    /// The bytes of the allocations the values own directly.
+    pub own_bytes: u64,
+    /// How many allocations those are.
+    pub own_allocations: u64,
+    /// The heap below: own bytes and every descendant's.
+    pub heap_bytes: u64,
+    /// Allocations below: own and every descendant's.
+    pub allocations: u64,
+    /// Usable bytes of the heap below, as the allocator reserved them, where
+    /// known (see [`ReportBuilder::usable_sizes`]).
+    pub usable_heap_bytes: Option<u64>,
+    /// Inline bytes that no field covers, for a node with fields.
+    pub padding_bytes: u64,
+    /// Reached through a shared pointer (`Rc`, `Arc`): this node's own
+    /// allocation is one other owners may reach too.
+    pub shared: bool,
+    /// The nodes below, by index into the report.
+    pub children: Vec<u32>,
+}
+
+impl Node {
+    /// What this node adds to its parent's total.
+    pub fn total_bytes(&self) -> u64 {
+        if self.edge.is_inline() {
+            self.inline_bytes + self.heap_bytes
+        } else {
+            self.heap_bytes
+        }
+    }
+}
+
+/// A node of a [`Report`], with a way to its children.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeRef<'r> {
+    report: &'r Report,
+    index: u32,
+}
+
+impl<'r> NodeRef<'r> {
+    /// The node's figures.
+    pub fn node(&self) -> &'r Node {
+        &self.report.nodes[self.index as usize]
+    }
+    /// The path element (see [`Node::name`]).
+    pub fn name(&self) -> &'r str {
+        &self.node().name
+    }
+    /// The values' type.
+    pub fn type_name(&self) -> &'r str {
+        &self.node().type_name
+    }
+    /// How the node is reached from its parent.
+    pub fn edge(&self) -> Edge {
+        self.node().edge
+    }
+    /// How many values this path stands for.
+    pub fn count(&self) -> u64 {
+        self.node().count
+    }
+    /// The values' inline bytes.
+    pub fn inline_bytes(&self) -> u64 {
+        self.node().inline_bytes
+    }
+    /// The bytes of the allocations the values own directly.
+    pub fn own_bytes(&self) -> u64 {
+        self.node().own_bytes
+    }
+    /// How many allocations the values own directly.
+    pub fn own_allocations(&self) -> u64 {
+        self.node().own_allocations
+    }
+    /// Own bytes and every descendant's.
+    pub fn heap_bytes(&self) -> u64 {
+        self.node().heap_bytes
+    }
+    /// Own allocations and every descendant's.
+    pub fn allocations(&self) -> u64 {
+        self.node().allocations
+    }
+    /// Usable bytes of the heap below, where the allocator could tell.
+    pub fn usable_heap_bytes(&self) -> Option<u64> {
+        self.node().usable_heap_bytes
+    }
+    /// What this node adds to its parent's total.
+    pub fn total_bytes(&self) -> u64 {
+        self.node().total_bytes()
+    }
+    /// Inline bytes no field covers.
+    pub fn padding_bytes(&self) -> u64 {
+        self.node().padding_bytes
+    }
+    /// Whether the node's own allocation is shared (`Rc`, `Arc`).
+    pub fn is_shared(&self) -> bool {
+        self.node().shared
+    }
+    /// This node's share of the report's total, from 0 to 1.
+    pub fn share(&self) -> f64 {
+        let total = self.report.total_bytes();
+        if total == 0 {
+            0.0
+        } else {
+            self.total_bytes() as f64 / total as f64
+        }
+    }
+    /// The children, in the order they were first reached.
+    pub fn children(&self) -> impl ExactSizeIterator<Item = NodeRef<'r>> + 'r {
+        let report = self.report;
+        self.node()
+            .children
+            .iter()
+            .map(move |&index| NodeRef { report, index })
+    }
+    /// The child with this path element, if any.
+    pub fn child(&self, name: &str) -> Option<NodeRef<'r>> {
+        self.children().find(|c| c.name() == name)
+    }
+    /// The node's index in [`Report::nodes`].
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+}
+
+impl Report {
+    /// The report of one value.
+    pub fn new<T: SizeOf + ?Sized>(value: &T) -> Report {
+        Report::builder()
+            .root(short_type_name(core::any::type_name::<T>()), value)
+            .build()
+    }
+
+    /// A report of several values together, each shared allocation counted
+    /// once across all of them: the way to measure all of a program's state
+    /// at once.
+    pub fn builder<'a>() -> ReportBuilder<'a> {
+        ReportBuilder {
+            cx: Context::reporting(false),
+        }
+    }
+
+    /// Every node; index 0 is the top, whose children are the roots.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The top of the tree: the one root of [`Report::new`], or, for several
+    /// roots, a node whose children they are.
+    pub fn root(&self) -> NodeRef<'_> {
+        let top = &self.nodes[0];
+        let index = if top.children.len() == 1 {
+            top.children[0]
+        } else {
+            0
+        };
+        NodeRef {
+            report: self,
+            index,
+        }
+    }
+
+    /// The roots, in the order they were added.
+    pub fn roots(&self) -> impl ExactSizeIterator<Item = NodeRef<'_>> + '_ {
+        NodeRef {
+            report: self,
+            index: 0,
+        }
+        .children()
+    }
+
+    /// Inline and heap bytes of every root: the sum of their `deep_size()`,
+    /// with each shared allocation counted once.
+    pub fn total_bytes(&self) -> u64 {
+        self.nodes[0].total_bytes()
+    }
+
+    /// Heap bytes of every root.
+    pub fn heap_bytes(&self) -> u64 {
+        self.nodes[0].heap_bytes
+    }
+
+    /// Allocations of every root.
+    pub fn allocations(&self) -> u64 {
+        self.nodes[0].allocations
+    }
+
+    /// Heap bytes reached through shared pointers (`Rc`, `Arc`, ...),
+    /// counted once.
+    pub fn shared_bytes(&self) -> u64 {
+        fn walk(nodes: &[Node], i: usize) -> u64 {
+            let n = &nodes[i];
+            if n.shared {
+                n.heap_bytes
+            } else {
+                n.children.iter().map(|&c| walk(nodes, c as usize)).sum()
+            }
+        }
+        walk(&self.nodes, 0)
+    }
+
+    /// Heap bytes not reached through a shared pointer: what dropping the
+    /// roots frees for sure.
+    pub fn unique_bytes(&self) -> u64 {
+        self.heap_bytes() - self.shared_bytes()
+    }
+
+    /// Usable heap bytes, as the allocator reserved them, when every
+    /// allocation's usable size was known (see
+    /// [`ReportBuilder::usable_sizes`]).
+    pub fn usable_heap_bytes(&self) -> Option<u64> {
+        self.nodes[0].usable_heap_bytes
+    }
+
+    /// Whether usable sizes were asked for (see
+    /// [`ReportBuilder::usable_sizes`]).
+    pub fn has_usable_sizes(&self) -> bool {
+        self.usable_sizes
+    }
+
+    /// Contents that could not be reached (see
+    /// [`HeapStats::skipped`](crate::HeapStats::skipped)).
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    fn from_builder(b: Builder, skipped: usize) -> Report {
+        let usable_sizes = b.usable;
+        let mut nodes: Vec<Node> = b
+            .nodes
+            .into_iter()
+            .map(|r| Node {
+                name: r.name,
+                type_name: Cow::Borrowed(r.type_name),
+                edge: r.edge,
+                count: r.count,
+                inline_bytes: r.inline,
+                own_bytes: r.own_bytes,
+                own_allocations: r.own_allocations,
+                heap_bytes: r.own_bytes,
+                allocations: r.own_allocations,
+                usable_heap_bytes: (usable_sizes && !r.usable_unknown).then_some(r.own_usable),
+                padding_bytes: if r.has_fields {
+                    r.inline.saturating_sub(r.field_inline)
+                } else {
+                    0
+                },
+                shared: r.shared,
+                children: r.children,
+            })
+            .collect();
+        // Children always come after their parent: sum bottom-up.
+        for i in (0..nodes.len()).rev() {
+            let (mut heap, mut allocs, mut usable) = (0, 0, Some(0u64));
+            for &c in &nodes[i].children {
+                let c = &nodes[c as usize];
+                heap += c.heap_bytes;
+                allocs += c.allocations;
+                usable = usable.zip(c.usable_heap_bytes).map(|(a, b)| a + b);
+            }
+            let n = &mut nodes[i];
+            n.heap_bytes += heap;
+            n.allocations += allocs;
+            n.usable_heap_bytes = n.usable_heap_bytes.zip(usable).map(|(a, b)| a + b);
+        }
+        let roots_inline: u64 = nodes[0]
+            .children
+            .iter()
+            .map(|&c| nodes[c as usize].inline_bytes)
+            .sum();
+        nodes[0].inline_bytes = roots_inline;
+        nodes[0].count = 1;
+        Report {
+            nodes,
+            skipped: skipped as u64,
+            usable_sizes,
+        }
+    }
+}
+
+/// Builds a [`Report`] of several values, measured in one traversal: each
+/// shared allocation is counted once across all of them.
+///
+/// ```
+/// use std::rc::Rc;
+/// use memsize::Report;
+///
+/// let shared = Rc::new(vec![0u8; 1000]);
+/// let (a, b) = (vec![Rc::clone(&shared)], vec![Rc::clone(&shared)]);
+/// let report = Report::builder().root("a", &a).root("b", &b).build();
+/// // The shared vector is counted once, under the root that reached it first.
+/// assert_eq!(report.roots().len(), 2);
+/// assert_eq!(report.shared_bytes(), 1000 + 40);
+/// ```
+pub struct ReportBuilder<'a> {
+    cx: Context<'a>,
+}
+
+impl<'a> ReportBuilder<'a> {
+    /// Also asks the allocator, for each allocation whose address is known,
+    /// how many bytes it really reserved (see
+    /// [`alloc::usable_size`](crate::alloc)): the report then shows usable
+    /// bytes beside requested ones. Where the allocator can't tell, the
+    /// usable figures are `None`, never a guess. Call it before adding roots.
+    pub fn usable_sizes(mut self, on: bool) -> Self {
+        self.cx.set_usable_sizes(on);
+        self
+    }
+
+    /// Adds a value, named `name` in the report.
+    pub fn root<T: SizeOf + ?Sized>(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: &'a T,
+    ) -> Self {
+        self.cx.report_root(name.into(), value);
+        self
+    }
+
+    /// Measures what is left and returns the report.
+    pub fn build(self) -> Report {
+        let (builder, skipped) = self.cx.finish_report();
+        Report::from_builder(builder, skipped)
+    }
+}
+
+/// `alloc::vec::Vec<alloc::string::String>` as `Vec<String>`: every path
+/// segment but the last, inside and outside generics.
+pub fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    for (i, ch) in full.char_indices() {
+        match ch {
+            ':' => {}
+            '<' | '>' | ',' | ' ' | '(' | ')' | '[' | ']' | ';' | '&' | '*' => {
+                out.push_str(last_segment(&full[segment_start..i]));
+                out.push(ch);
+                segment_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push_str(last_segment(&full[segment_start..]));
+    out
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
