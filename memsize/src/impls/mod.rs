@@ -13,3 +13,9 @@ pub(crate) use sync::LockWaits;
 
 #[cfg(all(test, feature = "std"))]
 mod tests;
+
+// Third-party crates, each behind a feature named after it.
+#[cfg(feature = "dashmap")]
+mod dashmap;
+#[cfg(feature = "parking_lot")]
+mod parking_lot;

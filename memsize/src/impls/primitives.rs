@@ -59,6 +59,12 @@ heap_free! {
 heap_free! {
     [] std::time::Instant,
     [] std::time::SystemTime,
+    [] std::hash::RandomState,
+    [] std::hash::DefaultHasher,
+}
+
+heap_free! {
+    [H] core::hash::BuildHasherDefault<H>,
 }
 
 /// Function pointers own nothing. (Higher-ranked ones, `for<'x> fn(&'x T)`,
