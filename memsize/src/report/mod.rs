@@ -82,6 +82,7 @@ use crate::SizeOf;
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Report {
+    schema_version: u32,
     nodes: Vec<Node>,
     skipped: u64,
     usable_sizes: bool,
@@ -120,14 +121,20 @@ pub struct Node {
     /// Reached through a shared pointer (`Rc`, `Arc`): this node's own
     /// allocation is one other owners may reach too.
     pub shared: bool,
+    /// Whether the values' inline bytes count in the report's total: the
+    /// node is a root, or reached from one through fields only. Otherwise
+    /// they lie inside an allocation that a node above owns (a `Box`'s, a
+    /// `Vec`'s buffer), and count there.
+    pub inline_counted: bool,
     /// The nodes below, by index into the report.
     pub children: Vec<u32>,
 }
 
 impl Node {
-    /// What this node adds to its parent's total.
+    /// What this node adds to its parent's total: its inline bytes (when
+    /// [counted](Self::inline_counted)) and its heap bytes.
     pub fn total_bytes(&self) -> u64 {
-        if self.edge.is_inline() {
+        if self.inline_counted {
             self.inline_bytes + self.heap_bytes
         } else {
             self.heap_bytes
@@ -227,6 +234,17 @@ impl<'r> NodeRef<'r> {
 }
 
 impl Report {
+    /// The version of the report's serialized form, written as its
+    /// `schema_version` field (see [JSON](self#json)). It changes whenever
+    /// a field is added, removed or changes meaning.
+    pub const SCHEMA_VERSION: u32 = 1;
+
+    /// The [`SCHEMA_VERSION`](Self::SCHEMA_VERSION) this report was made
+    /// with (or read back with).
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
     /// The report of one value.
     pub fn new<T: SizeOf + ?Sized>(value: &T) -> Report {
         Report::builder()
@@ -349,6 +367,7 @@ impl Report {
                     0
                 },
                 shared: r.shared,
+                inline_counted: r.counted,
                 children: r.children,
             })
             .collect();
@@ -374,6 +393,7 @@ impl Report {
         nodes[0].inline_bytes = roots_inline;
         nodes[0].count = 1;
         Report {
+            schema_version: Report::SCHEMA_VERSION,
             nodes,
             skipped: skipped as u64,
             usable_sizes,
