@@ -56,6 +56,13 @@
 //! split the heap.
 
 mod build;
+mod by_type;
+mod diff;
+#[cfg(feature = "inferno")]
+mod flamegraph;
+mod folded;
+mod human;
+mod tree;
 
 /// A root's name in a report.
 pub(crate) type Name = Cow<'static, str>;
@@ -69,6 +76,9 @@ pub(crate) fn usable_size(ptr: *const u8, layout: crate::lib::Layout) -> Option<
 
 pub(crate) use build::Builder;
 pub use build::Edge;
+pub use by_type::{TypeRow, TypeTable};
+pub use diff::{Figures, PathDiff, ReportDiff, TypeDiff};
+pub use tree::{ReportDisplay, SortBy};
 
 use std_alloc::borrow::Cow;
 use std_alloc::string::String;
@@ -197,6 +207,26 @@ impl<'r> NodeRef<'r> {
     /// What this node adds to its parent's total.
     pub fn total_bytes(&self) -> u64 {
         self.node().total_bytes()
+    }
+    /// What this node adds to its total that none of its children does: its
+    /// own allocations and, when its inline bytes are
+    /// [counted](Node::inline_counted), those no child's are (its padding,
+    /// or all of them for a value without fields). A node's total is its
+    /// self bytes and its children's totals, exactly; the self bytes of
+    /// every node sum to the report's total.
+    pub fn self_bytes(&self) -> u64 {
+        let n = self.node();
+        let inline = if n.inline_counted {
+            let children: u64 = self
+                .children()
+                .filter(|c| c.node().inline_counted)
+                .map(|c| c.inline_bytes())
+                .sum();
+            n.inline_bytes.saturating_sub(children)
+        } else {
+            0
+        };
+        n.own_bytes + inline
     }
     /// Inline bytes no field covers.
     pub fn padding_bytes(&self) -> u64 {
@@ -343,6 +373,16 @@ impl Report {
     /// [`HeapStats::skipped`](crate::HeapStats::skipped)).
     pub fn skipped(&self) -> u64 {
         self.skipped
+    }
+
+    /// The root's name, or `(roots)` for several.
+    pub(crate) fn root_title(&self) -> String {
+        let root = self.root();
+        if root.index() == 0 {
+            String::from("(roots)")
+        } else {
+            String::from(root.name())
+        }
     }
 
     fn from_builder(b: Builder, skipped: usize) -> Report {
