@@ -9,7 +9,7 @@ use std_alloc::collections::BTreeMap;
 use std_alloc::string::{String, ToString};
 
 use super::by_type::display_names;
-use super::human::{Align, Bytes, Count, CountDelta, Delta, Table};
+use super::human::{label, room, Align, Bytes, Count, CountDelta, Delta, Table};
 use super::{NodeRef, Report};
 use crate::lib::Vec;
 
@@ -157,7 +157,7 @@ impl ReportDiff {
         self.after
     }
 
-    /// The paths that changed, the biggest change of the total first (by
+    /// The paths whose bytes or allocations changed, the biggest change of the total first (by
     /// absolute value), then the biggest change of the heap and of the
     /// allocations; ties by path and type. A path's figures include what is
     /// below it, so a root comes first when anything changed.
@@ -165,7 +165,8 @@ impl ReportDiff {
         &self.paths
     }
 
-    /// The types that changed, ordered like [`paths`](Self::paths). A
+    /// The types whose bytes, allocations or count of values changed,
+    /// ordered like [`paths`](Self::paths). A
     /// type's figures are its own bytes (see
     /// [`TypeRow::total_bytes`](super::TypeRow::total_bytes)), so the
     /// changes of all types sum to the change of the total.
@@ -229,7 +230,12 @@ impl Report {
         }
         let mut path_rows: Vec<PathDiff> = joined
             .into_iter()
-            .filter(|(_, (b, a))| b != a)
+            // A path whose bytes did not change has nothing to show (its
+            // count may have: its values' bytes lie in a parent's).
+            .filter(|(_, (b, a))| {
+                (b.total_bytes, b.heap_bytes, b.allocations)
+                    != (a.total_bytes, a.heap_bytes, a.allocations)
+            })
             .map(|((path, type_name), (before, after))| PathDiff {
                 path,
                 type_name: Cow::Owned(String::from(type_name)),
@@ -310,10 +316,14 @@ impl fmt::Display for ReportDiff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "total {} -> {} ({}), heap {} -> {} ({}), allocations {} -> {} ({})",
+            "total: {} -> {} ({})",
             Bytes(self.before.total_bytes),
             Bytes(self.after.total_bytes),
             Delta(i128::from(self.total_diff())),
+        )?;
+        writeln!(
+            f,
+            "heap: {} -> {} ({}) in {} -> {} allocations ({})",
             Bytes(self.before.heap_bytes),
             Bytes(self.after.heap_bytes),
             Delta(i128::from(self.heap_diff())),
@@ -324,25 +334,39 @@ impl fmt::Display for ReportDiff {
         if self.paths.is_empty() {
             return writeln!(f, "no change");
         }
-        let mut align = Vec::from([Align::Left, Align::Left]);
+        let mut align = Vec::from([Align::Left]);
         align.extend([Align::Right; 4]);
 
         f.write_str("\nby path:\n")?;
         let mut table = Table::new(&align);
-        let mut header = Vec::from([String::from("path"), String::from("type")]);
+        let mut header = Vec::from([String::from("path: type")]);
         header.extend(CHANGE_HEADER.map(String::from));
+        let figures: Vec<[String; 4]> = self
+            .paths
+            .iter()
+            .map(|p| change_cells(&p.before, &p.after))
+            .collect();
+        let room = room(
+            80,
+            core::iter::once(&header[1..]).chain(figures.iter().map(|r| &r[..])),
+        );
         table.row(header);
         let names = display_names(self.paths.iter().map(|p| p.type_name.as_ref()));
-        for (p, name) in self.paths.iter().zip(names) {
-            let mut cells = Vec::from([p.path.clone(), name]);
-            cells.extend(change_cells(&p.before, &p.after));
+        for ((p, name), figures) in self.paths.iter().zip(names).zip(figures) {
+            let last = p.path.rsplit(['.', '[']).next().unwrap_or("");
+            let last = if p.path.ends_with(']') {
+                &p.path[p.path.len() - last.len() - 1..]
+            } else {
+                last
+            };
+            let mut cells = Vec::from([label(&p.path, last, &name, "", room)]);
+            cells.extend(figures);
             table.row(cells);
         }
-        table.fit(1, 6, 80, 12);
         table.write(f)?;
 
         f.write_str("\nby type:\n")?;
-        let mut table = Table::new(&align[1..]);
+        let mut table = Table::new(&align);
         let mut header = Vec::from([String::from("type")]);
         header.extend(CHANGE_HEADER.map(String::from));
         table.row(header);

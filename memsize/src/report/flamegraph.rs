@@ -7,8 +7,9 @@ use super::Report;
 
 impl Report {
     /// Writes the report as an SVG flame graph: one frame per path, as wide
-    /// as its total, from the [folded stacks](Report::folded). Hovering a
-    /// frame shows its bytes and share; clicking zooms in.
+    /// as its total, from the [folded stacks](Report::folded) with each
+    /// frame's type (`names: Vec<String>`). Hovering a frame shows its
+    /// bytes and share; clicking zooms in.
     ///
     /// ```
     /// use memsize::Report;
@@ -25,7 +26,7 @@ impl Report {
     /// [`InvalidData`](io::ErrorKind::InvalidData) error.
     #[cfg_attr(docsrs, doc(cfg(feature = "inferno")))]
     pub fn write_flamegraph<W: io::Write>(&self, writer: W) -> io::Result<()> {
-        let folded = self.folded();
+        let folded = self.folded_frames(true);
         let mut options = inferno::flamegraph::Options::default();
         options.title = std::format!("{} ({})", self.root_title(), Bytes(self.total_bytes()));
         options.count_name = std::string::String::from("bytes");

@@ -5,7 +5,7 @@ use core::fmt::Write;
 use std_alloc::string::String;
 
 use super::tree::{sort_nodes, SortBy};
-use super::{NodeRef, Report};
+use super::{short_type_name, NodeRef, Report};
 use crate::lib::Vec;
 
 impl Report {
@@ -44,6 +44,12 @@ impl Report {
     /// assert!(folded.contains("Vec<String>;[..] 8\n"));
     /// ```
     pub fn folded(&self) -> String {
+        self.folded_frames(false)
+    }
+
+    /// The folded stacks, each frame the path element alone or, with
+    /// `types`, followed by its type: `names: Vec<String>`.
+    pub(crate) fn folded_frames(&self, types: bool) -> String {
         let mut out = String::new();
         let mut roots: Vec<NodeRef<'_>> = self.roots().collect();
         // Several roots keep the order they were added in.
@@ -52,7 +58,16 @@ impl Report {
         let mut frames: Vec<String> = Vec::new();
         while let Some((n, depth)) = stack.pop() {
             frames.truncate(depth);
-            frames.push(frame(n.name()));
+            frames.push(if types && !n.type_name().is_empty() {
+                let short = short_type_name(n.type_name());
+                if short == n.name() {
+                    frame(n.name())
+                } else {
+                    frame(&std_alloc::format!("{}: {short}", n.name()))
+                }
+            } else {
+                frame(n.name())
+            });
             let bytes = n.self_bytes();
             if bytes > 0 {
                 out.push_str(&frames.join(";"));

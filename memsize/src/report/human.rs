@@ -139,6 +139,37 @@ pub(crate) fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// `head: type_name tail`, or `head tail` where there is no type or it
+/// says what `name` says; the type cut with `…` where the whole would be
+/// wider than `room`, but not below a stub of 8 characters.
+pub(crate) fn label(head: &str, name: &str, type_name: &str, tail: &str, room: usize) -> String {
+    let mut out = String::from(head);
+    if type_name.is_empty() || type_name == name {
+        out.push_str(tail);
+        return out;
+    }
+    out.push_str(": ");
+    let type_room = room.saturating_sub(width(&out) + width(tail)).max(8);
+    out.push_str(&truncate(type_name, type_room));
+    out.push_str(tail);
+    out
+}
+
+/// The room left for a first column in `max` characters, once the other
+/// columns of `rows` have theirs (two spaces apart).
+pub(crate) fn room<'a>(max: usize, rows: impl Iterator<Item = &'a [String]>) -> usize {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        if widths.len() < row.len() {
+            widths.resize(row.len(), 0);
+        }
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    max.saturating_sub(widths.iter().map(|w| w + 2).sum::<usize>())
+}
+
 /// The display width of `text`: one column per character (what the report
 /// writes is ASCII but for `…` and `×`).
 pub(crate) fn width(text: &str) -> usize {

@@ -7,7 +7,7 @@ use core::fmt;
 use std_alloc::format;
 use std_alloc::string::{String, ToString};
 
-use super::human::{Align, Bytes, Count, Percent, Table};
+use super::human::{label, room, Align, Bytes, Count, Percent, Table};
 use super::{short_type_name, NodeRef, Report};
 use crate::lib::Vec;
 
@@ -113,12 +113,9 @@ impl<'r> ReportDisplay<'r> {
         self.usable && self.report.has_usable_sizes()
     }
 
-    fn row(&self, table: &mut Table, line: Line) {
-        let mut cells = Vec::with_capacity(9);
-        let mut path = " ".repeat(2 * line.depth);
-        path.push_str(&line.name);
-        cells.push(path);
-        cells.push(line.type_name);
+    /// The cells of a line but the first (the path and type).
+    fn figures(&self, line: &Line) -> Vec<String> {
+        let mut cells = Vec::with_capacity(7);
         cells.push(if line.count > 1 {
             format!("{} ×", Count(line.count))
         } else {
@@ -140,8 +137,7 @@ impl<'r> ReportDisplay<'r> {
                 None => String::from("?"),
             });
         }
-        cells.push(line.note);
-        table.row(cells);
+        cells
     }
 
     fn node_line(&self, n: NodeRef<'_>, depth: usize) -> Line {
@@ -175,8 +171,8 @@ impl<'r> ReportDisplay<'r> {
         }
     }
 
-    fn walk(&self, table: &mut Table, n: NodeRef<'_>, depth: usize) {
-        self.row(table, self.node_line(n, depth));
+    fn walk(&self, table: &mut Vec<Line>, n: NodeRef<'_>, depth: usize) {
+        table.push(self.node_line(n, depth));
         if self.depth.is_some_and(|d| depth >= d) || n.children().len() == 0 {
             return;
         }
@@ -219,30 +215,42 @@ impl<'r> ReportDisplay<'r> {
         for (i, c) in shown.iter().enumerate() {
             if i == own_at {
                 if let Some(own) = own.take() {
-                    self.row(table, own);
+                    table.push(own);
                 }
             }
             self.walk(table, *c, depth + 1);
         }
         if let Some(own) = own.take() {
-            self.row(table, own);
+            table.push(own);
         }
         if folded.nodes > 0 {
-            self.row(
-                table,
-                Line {
-                    depth: depth + 1,
-                    name: format!("({} more)", Count(folded.nodes)),
-                    type_name: String::new(),
-                    count: 0,
-                    total: folded.total,
-                    heap: folded.heap,
-                    allocations: folded.allocations,
-                    usable: folded.usable,
-                    note: String::new(),
-                },
-            );
+            table.push(Line {
+                depth: depth + 1,
+                name: format!("({} more)", Count(folded.nodes)),
+                type_name: String::new(),
+                count: 0,
+                total: folded.total,
+                heap: folded.heap,
+                allocations: folded.allocations,
+                usable: folded.usable,
+                note: String::new(),
+            });
         }
+    }
+}
+
+impl Line {
+    /// The indented path element, its type and notes: `  name: Type
+    /// (note)`, the type cut where the whole would be wider than `room`.
+    fn first_cell(&self, room: usize) -> String {
+        let mut head = " ".repeat(2 * self.depth);
+        head.push_str(&self.name);
+        let mut tail = String::new();
+        if !self.note.is_empty() {
+            tail.push(' ');
+            tail.push_str(&self.note);
+        }
+        label(&head, &self.name, &self.type_name, &tail, room)
     }
 }
 
@@ -332,14 +340,6 @@ impl fmt::Display for ReportDisplay<'_> {
             Bytes(r.heap_bytes()),
             Count(r.allocations()),
         )?;
-        if r.shared_bytes() > 0 {
-            write!(
-                f,
-                " ({} unique, {} shared)",
-                Bytes(r.unique_bytes()),
-                Bytes(r.shared_bytes())
-            )?;
-        }
         f.write_str("\n")?;
         if self.show_usable() {
             match r.usable_heap_bytes() {
@@ -347,34 +347,47 @@ impl fmt::Display for ReportDisplay<'_> {
                 None => writeln!(f, "usable heap: not known for every allocation")?,
             }
         }
-        let mut align = Vec::from([
-            Align::Left,
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ]);
-        let mut header = Vec::from(["path", "type", "count", "total", "heap", "allocs", "share"]);
+        let mut lines = Vec::new();
+        self.walk(&mut lines, root, 0);
+        let mut header = Vec::from(["count", "total", "heap", "allocs", "share"]);
         if self.show_usable() {
-            align.push(Align::Right);
             header.push("usable");
         }
-        align.push(Align::Left);
-        header.push("");
+        let mut align = Vec::from([Align::Left]);
+        align.extend(header.iter().map(|_| Align::Right));
         let mut table = Table::new(&align);
-        table.row(header.into_iter().map(String::from).collect());
-        self.walk(&mut table, root, 0);
-        // Fit the widest lines by cutting type names, but not below a
-        // readable stub.
-        // The notes column is left out: notes are rare, and short.
-        table.fit(1, align.len() - 1, self.width, 12);
+        let mut cells = Vec::from([String::from("path: type")]);
+        cells.extend(header.into_iter().map(String::from));
+        table.row(cells);
+        let figures: Vec<Vec<String>> = lines.iter().map(|l| self.figures(l)).collect();
+        // The room left for the first column once the figures have theirs:
+        // lines wider than that have their type cut, and only those.
+        let room = room(
+            self.width,
+            table
+                .rows
+                .iter()
+                .map(|r| &r[1..])
+                .chain(figures.iter().map(|r| &r[..])),
+        );
+        for (line, figures) in lines.iter().zip(figures) {
+            let mut cells = Vec::from([line.first_cell(room)]);
+            cells.extend(figures);
+            table.row(cells);
+        }
         table.write(f)?;
+        if r.shared_bytes() > 0 {
+            writeln!(
+                f,
+                "heap: {} unique, {} shared (reached through Rc, Arc: counted once)",
+                Bytes(r.unique_bytes()),
+                Bytes(r.shared_bytes())
+            )?;
+        }
         if r.skipped() > 0 {
             writeln!(
                 f,
-                "{} contents skipped (a lock held elsewhere, a cell borrowed): not in the figures",
+                "{} skipped (locked or borrowed elsewhere): not in the figures",
                 Count(r.skipped())
             )?;
         }
