@@ -164,6 +164,51 @@ fn printed_lines_sum_to_their_parent() {
     });
 }
 
+/// A recursive type whose parts are fields, pointees and elements.
+#[derive(SizeOf, Clone, Debug)]
+enum Tree {
+    Leaf(String),
+    Pair(u16, String, Option<Box<Tree>>),
+    Node { kids: Vec<Tree>, label: String },
+    Map(BTreeMap<u8, Tree>),
+    Boxed(Box<Tree>),
+}
+
+fn tree() -> impl proptest::strategy::Strategy<Value = Tree> {
+    use proptest::prelude::*;
+    let leaf = ".{0,20}".prop_map(Tree::Leaf);
+    leaf.prop_recursive(6, 120, 8, |inner| {
+        prop_oneof![
+            (any::<u16>(), ".{0,8}", prop::option::of(inner.clone()))
+                .prop_map(|(n, s, t)| Tree::Pair(n, s, t.map(Box::new))),
+            (prop::collection::vec(inner.clone(), 0..8), ".{0,8}")
+                .prop_map(|(kids, label)| Tree::Node { kids, label }),
+            prop::collection::btree_map(any::<u8>(), inner.clone(), 0..6).prop_map(Tree::Map),
+            inner.prop_map(|t| Tree::Boxed(Box::new(t))),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #[test]
+    fn random_trees_sum(t in tree()) {
+        // Built inside the measurement, so the allocator sees all of it.
+        check_sums(|| t.clone());
+        check_sums(|| vec![t.clone(), t.clone()]);
+    }
+}
+
+#[test]
+fn usable_column_only_when_asked() {
+    let v = vec![String::from("abc"); 4];
+    let plain = Report::new(&v).to_string();
+    assert!(!plain.contains("usable"));
+    let asked = Report::builder().usable_sizes(true).root("v", &v).build();
+    assert!(asked.has_usable_sizes());
+    assert!(asked.to_string().contains("usable"));
+    assert!(!asked.display().usable(false).to_string().contains("usable"));
+}
+
 #[test]
 fn several_roots_sum_too() {
     let a = service(5);

@@ -242,7 +242,7 @@ mod diff;
 #[cfg(feature = "inferno")]
 mod flamegraph;
 mod folded;
-mod human;
+pub(crate) mod human;
 mod tree;
 
 /// A root's name in a report.
