@@ -26,6 +26,17 @@ pub enum SortBy {
 /// [`Report::display`] returns. `Display` for [`Report`] is this with
 /// the defaults.
 ///
+/// A header line gives the report's total, inline and heap bytes and
+/// allocations; then one line per node: the path element and its type,
+/// how many values the node stands for (`1,000 ×`, when more than one),
+/// its total, heap, allocations and share of the report's total. A node
+/// with children and bytes of its own has an `(own)` line among them: its
+/// [self bytes](NodeRef::self_bytes), own heap and own allocations, so
+/// that the lines just under a node sum to it. Nodes that add nothing
+/// (no bytes, no allocations: a heap-free field behind a pointer) are left
+/// out. A last line splits the heap into unique and shared bytes when some
+/// is shared, and another counts what was [skipped](Report::skipped).
+///
 /// ```
 /// use memsize::report::SortBy;
 /// use memsize::Report;
@@ -189,6 +200,10 @@ impl<'r> ReportDisplay<'r> {
             } else {
                 shown.push(c);
             }
+        }
+        if shown.is_empty() && folded.nodes == 0 {
+            // Nothing below to set the node's own bytes apart from.
+            return;
         }
         sort_nodes(&mut shown, self.sort);
         let own = Line {
