@@ -145,7 +145,7 @@ fn write_graph(report: &Report, out: Option<PathBuf>) -> std::io::Result<()> {
     let path = out.unwrap_or_else(|| default_dir().join("memsize-report.svg"));
     let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
     report.write_flamegraph(file)?;
-    println!("\nflame graph: {}", path.display());
+    println!("flame graph: {}", path.display());
     Ok(())
 }
 
@@ -153,7 +153,7 @@ fn write_graph(report: &Report, out: Option<PathBuf>) -> std::io::Result<()> {
 fn write_graph(report: &Report, out: Option<PathBuf>) -> std::io::Result<()> {
     let path = out.unwrap_or_else(|| default_dir().join("memsize-report.folded"));
     std::fs::write(&path, report.folded())?;
-    println!("\nfolded stacks: {}", path.display());
+    println!("folded stacks: {}", path.display());
     println!("for an SVG: inferno-flamegraph --countname bytes < that file > report.svg,");
     println!("or run this example with --features inferno");
     Ok(())
