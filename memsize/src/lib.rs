@@ -62,6 +62,9 @@
 //!   is `no_std` and needs only `alloc`.
 //! - `derive` (default): `#[derive(SizeOf)]`.
 //! - `alloc-sites`: allocation sites (backtraces) in the counting allocator.
+//! - `serde`: `Serialize` and `Deserialize` for [`Report`] (its JSON form,
+//!   see [`report`](crate::report#json)).
+//! - `inferno`: `Report::write_flamegraph`, a report as an SVG flame graph.
 //!
 //! # MSRV
 //!

@@ -50,6 +50,9 @@ pub(crate) struct RawNode {
     pub own_usable: u64,
     pub usable_unknown: bool,
     pub shared: bool,
+    /// The values' inline bytes count in the root's total: a root, or a
+    /// field of one, through fields only.
+    pub counted: bool,
     /// The tree: children that are really below this node.
     pub children: Vec<u32>,
     /// Where each (name, type) entered from here leads: a child, or an
@@ -111,6 +114,7 @@ impl Builder {
             own_usable: 0,
             usable_unknown: false,
             shared: false,
+            counted: true,
             children: Vec::new(),
             links: Vec::new(),
             hint: 0,
@@ -171,13 +175,20 @@ impl Builder {
             }
         }
         // New here: an ancestor with the same path element and type means a
-        // recursive type; fold into it.
+        // recursive type; fold into it. Only into an ancestor whose values
+        // are counted the same way: the values reached here through a
+        // pointer must not land on a node whose inline bytes count in the
+        // total (a root's field), or its figures would count bytes that lie
+        // inside an allocation already counted. A recursive type then folds
+        // from its second level on, into the first level behind a pointer.
+        let counted = self.nodes[cur].counted && edge.is_inline();
         let mut up = self.nodes[cur].parent;
         let mut at = cur as u32;
         let mut target = None;
         while at != TOP {
             let a = &self.nodes[at as usize];
-            if a.edge == edge && a.name == name && a.type_name == type_name {
+            if a.edge == edge && a.name == name && a.type_name == type_name && a.counted == counted
+            {
                 target = Some(at);
                 break;
             }
@@ -188,6 +199,7 @@ impl Builder {
             Some(t) => t,
             None => {
                 let child = self.push(Cow::Borrowed(name), type_name, edge, cur as u32);
+                self.nodes[child as usize].counted = counted;
                 self.nodes[cur].children.push(child);
                 child
             }

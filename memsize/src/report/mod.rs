@@ -1,5 +1,7 @@
 //! Where the bytes go: a tree by path, built in the same traversal as the
-//! totals and exact like them.
+//! totals and exact like them, and the ways to read it: a printed tree, a
+//! table by type, a diff between two reports, folded stacks and flame
+//! graphs, and JSON.
 //!
 //! ```
 //! use memsize::Report;
@@ -21,6 +23,7 @@
 //! // The Vec's buffer is its own; the strings' bytes are its elements'.
 //! assert_eq!(names.own_bytes(), 2 * 24);
 //! assert_eq!(names.child("[..]").unwrap().heap_bytes(), 3 + 5);
+//! println!("{report}");
 //! ```
 //!
 //! # The tree
@@ -31,31 +34,216 @@
 //! folded: all the elements of a container are one node, whose
 //! [`count`](NodeRef::count) says how many values it stands for, so the
 //! report of a million-element `Vec` has a few nodes, not a million. A
-//! recursive type folds into the first node of the same path and type, so a
-//! million-deep list is a shallow report too.
+//! recursive type folds into the first node of the same path and type
+//! behind a pointer, so a million-deep list is a shallow report too.
 //!
 //! A node's figures, summed over every value at that path:
 //! - [`inline_bytes`](NodeRef::inline_bytes): the values' own bytes
-//!   (`size_of_val`). They count toward the parent's total only for fields
-//!   and roots; the inline bytes of a pointee or an element are inside one
-//!   of the parent's allocations already.
+//!   (`size_of_val`). They count in the report's total only for the roots
+//!   and their fields (and their fields' fields):
+//!   [`Node::inline_counted`]. The inline bytes of a pointee or an element,
+//!   and of their fields, are inside an allocation a node above owns.
 //! - [`own_bytes`](NodeRef::own_bytes): the allocations the values own
 //!   directly (a `Vec`'s buffer, a hash table, B-tree nodes, an `Rc`'s
-//!   block): the parent's own line in the tree.
+//!   block).
 //! - [`heap_bytes`](NodeRef::heap_bytes): own bytes plus the children's heap.
 //! - [`total_bytes`](NodeRef::total_bytes): what the node adds to the root's
-//!   total: inline and heap bytes for a field, heap bytes for a pointee or
-//!   elements. A node's total is its padding, its own bytes and its
-//!   children's totals, exactly; the root's total is `deep_size()`.
+//!   total: its heap bytes, and its inline bytes where they count. The
+//!   root's total is `deep_size()`.
+//! - [`self_bytes`](NodeRef::self_bytes): what the node adds that none of
+//!   its children does: its own bytes, and the inline bytes no child's
+//!   hold where they count. A node's total is its self bytes and its
+//!   children's totals, exactly, and the same holds for heap bytes (own
+//!   bytes and the children's) and allocations.
 //! - [`padding_bytes`](NodeRef::padding_bytes): for a struct or an enum, the
 //!   inline bytes no field covers (padding, an enum's tag, skipped fields).
 //!
+//! # Printing
+//!
+//! `Display` prints the tree, each node's children by size, in columns:
+//! the path element and its type, how many values a folded node stands for,
+//! the total, the heap, the allocations and the share of the report's
+//! total. A node with children and bytes of its own has an `(own)` line
+//! (its self bytes, own heap and own allocations), so the lines just
+//! under a node sum to it. Sizes are in binary units with one decimal
+//! (`1023 B`, `1.5 KiB`, `23.0 MiB`, `4.2 GiB`); lines fit in 80 columns,
+//! long type names cut with `…`. For a value like
+//!
+//! ```
+//! # use std::collections::BTreeMap;
+//! # use std::rc::Rc;
+//! struct Library {
+//!     name: String,
+//!     books: Vec<Book>,
+//!     by_title: BTreeMap<String, usize>,
+//!     config: Rc<Vec<String>>,
+//! }
+//! struct Book {
+//!     title: String,
+//!     pages: u32,
+//! }
+//! ```
+//!
+//! with a hundred books, `println!("{report}")` prints (on a 64-bit
+//! target):
+//!
+//! ```text
+//! Library: 9.2 KiB total, 80 B inline, 9.2 KiB heap in 216 allocations
+//! path: type                           count    total     heap  allocs   share
+//! Library                                     9.2 KiB  9.2 KiB     216  100.0%
+//!   by_title: BTreeMap<String, usize>         4.6 KiB  4.6 KiB     110   49.6%
+//!     (own)                                   3.7 KiB  3.7 KiB      10   40.2%
+//!     [key]: String                    100 ×    890 B    890 B     100    9.4%
+//!   books: Vec<Book>                          4.5 KiB  4.5 KiB     101   48.9%
+//!     (own)                                   3.1 KiB  3.1 KiB       1   34.1%
+//!     [..]: Book                       100 ×  1.4 KiB  1.4 KiB     100   14.8%
+//!       title: String                  100 ×  1.4 KiB  1.4 KiB     100   14.8%
+//!   config: Rc<Vec<String>> (shared)            105 B     97 B       4    1.1%
+//!     *: Vec<String>                             57 B     57 B       3    0.6%
+//!       (own)                                    48 B     48 B       1    0.5%
+//!       [..]: String                     2 ×      9 B      9 B       2    0.1%
+//!     (own)                                      48 B     40 B       1    0.5%
+//!   name: String                                 36 B     12 B       1    0.4%
+//! heap: 9.1 KiB unique, 97 B shared (reached through Rc, Arc: counted once)
+//! ```
+//!
+//! [`Report::display`] takes options: a depth limit, a minimum share below
+//! which a node's children fold into one `(N more)` line, the order
+//! ([`SortBy`]), padding notes (`(7 B padding)`), a column of usable bytes
+//! when the report has them, and the width to fit.
+//!
+//! ```
+//! use memsize::report::SortBy;
+//! use memsize::Report;
+//!
+//! let names: Vec<String> = (0..100).map(|i| format!("name {i}")).collect();
+//! let report = Report::new(&names);
+//! let text = report.display().depth(2).min_share(0.01).sort(SortBy::Name).padding(true);
+//! println!("{text}");
+//! ```
+//!
+//! # Shared allocations
+//!
 //! What is reached through a shared pointer (`Rc`, `Arc`) is marked
-//! [shared](NodeRef::is_shared), and counted once per report however many
-//! owners reach it: [`Report::shared_bytes`] and [`Report::unique_bytes`]
-//! split the heap.
+//! [shared](NodeRef::is_shared) (`(shared)` in the tree), and counted once
+//! per report however many owners reach it, at the path that reached it
+//! first: [`Report::shared_bytes`] and [`Report::unique_bytes`] split the
+//! heap, and the printed tree ends with both when some of the heap is
+//! shared. Several values measured together with [`Report::builder`] count
+//! what they share once across all of them.
+//!
+//! # By type
+//!
+//! [`Report::by_type`] sums the report by type, like pympler's `muppy`
+//! summary: for each type, how many values, their inline bytes, the heap
+//! they own directly, and their total (see [`TypeRow`]), the biggest
+//! first. The heap bytes and the totals of all rows sum to the report's.
+//!
+//! ```text
+//! type                     values   inline     heap  allocs    total   share
+//! BTreeMap<String, usize>       1     24 B  3.7 KiB      10  3.7 KiB   40.2%
+//! Vec<Book>                     1     24 B  3.1 KiB       1  3.1 KiB   34.1%
+//! String                      203  4.8 KiB  2.3 KiB     203  2.3 KiB   24.7%
+//! Rc<Vec<String>>               1      8 B     40 B       1     48 B    0.5%
+//! Vec<String>                   1     24 B     48 B       1     48 B    0.5%
+//! Book                        100  3.1 KiB      0 B       0      0 B    0.0%
+//! Library                       1     80 B      0 B       0      0 B    0.0%
+//! u32                         100    400 B      0 B       0      0 B    0.0%
+//! usize                       100    800 B      0 B       0      0 B    0.0%
+//! (all types)                               9.2 KiB     216  9.2 KiB  100.0%
+//! ```
+//!
+//! # Diffs
+//!
+//! [`Report::diff`] compares a report with an earlier one, by path and by
+//! type, the biggest change first, like `tracemalloc`'s
+//! `Snapshot.compare_to` (see [`ReportDiff`]). After two hundred more books:
+//!
+//! ```text
+//! total: 9.2 KiB -> 18.2 KiB (+9.0 KiB)
+//! heap: 9.2 KiB -> 18.1 KiB (+9.0 KiB) in 216 -> 416 allocations (+200)
+//!
+//! by path:
+//! path: type                          total    change  allocs  values
+//! Library                          18.2 KiB  +9.0 KiB    +200       0
+//! Library.books: Vec<Book>         13.5 KiB  +9.0 KiB    +200       0
+//! Library.books[..]: Book           4.1 KiB  +2.7 KiB    +200    +200
+//! Library.books[..].title: String   4.1 KiB  +2.7 KiB    +200    +200
+//!
+//! by type:
+//! type         total    change  allocs  values
+//! Vec<Book>  9.4 KiB  +6.3 KiB       0       0
+//! String     5.0 KiB  +2.7 KiB    +200    +200
+//! Book           0 B       0 B       0    +200
+//! u32            0 B       0 B       0    +200
+//! ```
+//!
+//! # Flame graphs
+//!
+//! [`Report::folded`] writes the report as folded stacks, one line per
+//! node with bytes of its own, whose numbers sum to the total: the input of
+//! `inferno-flamegraph` and `flamegraph.pl`.
+//!
+//! ```text
+//! Library;books 3224
+//! Library;books;[..];title 1400
+//! Library;by_title 3800
+//! Library;by_title;[key] 890
+//! Library;config 48
+//! Library;config;* 48
+//! Library;config;*;[..] 9
+//! Library;name 36
+//! ```
+//!
+//! With the `inferno` feature, `Report::write_flamegraph` draws the SVG
+//! itself.
+//!
+//! # JSON
+//!
+//! With the `serde` feature, [`Report`] is `Serialize` and `Deserialize`
+//! (and so are [`TypeTable`] and [`ReportDiff`]). Its form, here for a
+//! `String` of two bytes:
+//!
+//! ```json
+//! {
+//!   "schema_version": 1,
+//!   "nodes": [
+//!     { "name": "", "type_name": "", "edge": "root", "count": 1,
+//!       "inline_bytes": 24, "own_bytes": 0, "own_allocations": 0,
+//!       "heap_bytes": 2, "allocations": 1, "usable_heap_bytes": null,
+//!       "padding_bytes": 0, "shared": false, "inline_counted": true,
+//!       "children": [1] },
+//!     { "name": "String", "type_name": "alloc::string::String", "edge": "root",
+//!       "count": 1, "inline_bytes": 24, "own_bytes": 2, "own_allocations": 1,
+//!       "heap_bytes": 2, "allocations": 1, "usable_heap_bytes": null,
+//!       "padding_bytes": 0, "shared": false, "inline_counted": true,
+//!       "children": [] }
+//!   ],
+//!   "skipped": 0,
+//!   "usable_sizes": false
+//! }
+//! ```
+//!
+//! - `schema_version`: [`Report::SCHEMA_VERSION`], 1 for this form; it
+//!   changes whenever a field is added, removed or changes meaning.
+//! - `nodes`: every node, the fields of [`Node`]. Node 0 is the top: its
+//!   children are the roots, its figures their sums. A node's `children`
+//!   are indices into `nodes`, always greater than its own. `edge` is
+//!   `"root"`, `"field"`, `"pointee"` or `"elements"` ([`Edge`]);
+//!   `usable_heap_bytes` is `null` where not known.
+//! - `skipped`: contents that could not be reached ([`Report::skipped`]).
+//! - `usable_sizes`: whether usable sizes were asked for.
+//!
+//! A report read back prints, compares and folds like the one written.
 
 mod build;
+mod by_type;
+mod diff;
+#[cfg(feature = "inferno")]
+mod flamegraph;
+mod folded;
+pub(crate) mod human;
+mod tree;
 
 /// A root's name in a report.
 pub(crate) type Name = Cow<'static, str>;
@@ -69,6 +257,9 @@ pub(crate) fn usable_size(ptr: *const u8, layout: crate::lib::Layout) -> Option<
 
 pub(crate) use build::Builder;
 pub use build::Edge;
+pub use by_type::{TypeRow, TypeTable};
+pub use diff::{Figures, PathDiff, ReportDiff, TypeDiff};
+pub use tree::{ReportDisplay, SortBy};
 
 use std_alloc::borrow::Cow;
 use std_alloc::string::String;
@@ -82,6 +273,7 @@ use crate::SizeOf;
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Report {
+    schema_version: u32,
     nodes: Vec<Node>,
     skipped: u64,
     usable_sizes: bool,
@@ -120,14 +312,20 @@ pub struct Node {
     /// Reached through a shared pointer (`Rc`, `Arc`): this node's own
     /// allocation is one other owners may reach too.
     pub shared: bool,
+    /// Whether the values' inline bytes count in the report's total: the
+    /// node is a root, or reached from one through fields only. Otherwise
+    /// they lie inside an allocation that a node above owns (a `Box`'s, a
+    /// `Vec`'s buffer), and count there.
+    pub inline_counted: bool,
     /// The nodes below, by index into the report.
     pub children: Vec<u32>,
 }
 
 impl Node {
-    /// What this node adds to its parent's total.
+    /// What this node adds to its parent's total: its inline bytes (when
+    /// [counted](Self::inline_counted)) and its heap bytes.
     pub fn total_bytes(&self) -> u64 {
-        if self.edge.is_inline() {
+        if self.inline_counted {
             self.inline_bytes + self.heap_bytes
         } else {
             self.heap_bytes
@@ -191,6 +389,26 @@ impl<'r> NodeRef<'r> {
     pub fn total_bytes(&self) -> u64 {
         self.node().total_bytes()
     }
+    /// What this node adds to its total that none of its children does: its
+    /// own allocations and, when its inline bytes are
+    /// [counted](Node::inline_counted), those no child's are (its padding,
+    /// or all of them for a value without fields). A node's total is its
+    /// self bytes and its children's totals, exactly; the self bytes of
+    /// every node sum to the report's total.
+    pub fn self_bytes(&self) -> u64 {
+        let n = self.node();
+        let inline = if n.inline_counted {
+            let children: u64 = self
+                .children()
+                .filter(|c| c.node().inline_counted)
+                .map(|c| c.inline_bytes())
+                .sum();
+            n.inline_bytes.saturating_sub(children)
+        } else {
+            0
+        };
+        n.own_bytes + inline
+    }
     /// Inline bytes no field covers.
     pub fn padding_bytes(&self) -> u64 {
         self.node().padding_bytes
@@ -227,6 +445,17 @@ impl<'r> NodeRef<'r> {
 }
 
 impl Report {
+    /// The version of the report's serialized form, written as its
+    /// `schema_version` field (see [JSON](self#json)). It changes whenever
+    /// a field is added, removed or changes meaning.
+    pub const SCHEMA_VERSION: u32 = 1;
+
+    /// The [`SCHEMA_VERSION`](Self::SCHEMA_VERSION) this report was made
+    /// with (or read back with).
+    pub fn schema_version(&self) -> u32 {
+        self.schema_version
+    }
+
     /// The report of one value.
     pub fn new<T: SizeOf + ?Sized>(value: &T) -> Report {
         Report::builder()
@@ -327,6 +556,16 @@ impl Report {
         self.skipped
     }
 
+    /// The root's name, or `(roots)` for several.
+    pub(crate) fn root_title(&self) -> String {
+        let root = self.root();
+        if root.index() == 0 {
+            String::from("(roots)")
+        } else {
+            String::from(root.name())
+        }
+    }
+
     fn from_builder(b: Builder, skipped: usize) -> Report {
         let usable_sizes = b.usable;
         let mut nodes: Vec<Node> = b
@@ -349,6 +588,7 @@ impl Report {
                     0
                 },
                 shared: r.shared,
+                inline_counted: r.counted,
                 children: r.children,
             })
             .collect();
@@ -374,6 +614,7 @@ impl Report {
         nodes[0].inline_bytes = roots_inline;
         nodes[0].count = 1;
         Report {
+            schema_version: Report::SCHEMA_VERSION,
             nodes,
             skipped: skipped as u64,
             usable_sizes,

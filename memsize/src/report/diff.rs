@@ -1,0 +1,382 @@
+//! What changed between two reports, by path and by type, the biggest
+//! change first (like `tracemalloc`'s `Snapshot.compare_to`).
+
+use core::cmp::Ordering;
+use core::fmt;
+
+use std_alloc::borrow::Cow;
+use std_alloc::collections::BTreeMap;
+use std_alloc::string::{String, ToString};
+
+use super::by_type::display_names;
+use super::human::{label, room, Align, Bytes, Count, CountDelta, Delta, Table};
+use super::{NodeRef, Report};
+use crate::lib::Vec;
+
+/// The figures of one path or type in the two reports of a [`ReportDiff`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Figures {
+    /// How many values.
+    pub count: u64,
+    /// What they add to the report's total.
+    pub total_bytes: u64,
+    /// Heap bytes.
+    pub heap_bytes: u64,
+    /// Allocations.
+    pub allocations: u64,
+}
+
+/// How one path of a report changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct PathDiff {
+    /// The path from the root: `State.users[value].name`, `config.*`.
+    pub path: String,
+    /// The type at that path, as `core::any::type_name` gives it.
+    pub type_name: Cow<'static, str>,
+    /// The node's figures in the earlier report (zero if it had no such
+    /// path); its total and heap include everything below it.
+    pub before: Figures,
+    /// The node's figures in the later report.
+    pub after: Figures,
+}
+
+/// How the values of one type changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct TypeDiff {
+    /// The type, as `core::any::type_name` gives it.
+    pub type_name: Cow<'static, str>,
+    /// The type's row in the earlier report's [`TypeTable`](super::TypeTable)
+    /// (its own bytes only, not what lies below its values).
+    pub before: Figures,
+    /// The type's row in the later report's.
+    pub after: Figures,
+}
+
+/// The change between two reports: what [`Report::diff`] returns.
+/// `Display` prints the totals and two tables, by path and by type, with
+/// only the rows that changed: each row's new total, and the change of its
+/// total, its allocations and its count of values.
+///
+/// ```
+/// use memsize::Report;
+///
+/// let mut names: Vec<String> = vec!["ada".into()];
+/// let before = Report::new(&names);
+/// names.extend((0..100).map(|i| format!("user {i}")));
+/// let diff = Report::new(&names).diff(&before);
+/// assert!(diff.total_diff() > 0);
+/// assert_eq!(diff.paths()[0].path, "Vec<String>");
+/// println!("{diff}");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReportDiff {
+    before: Figures,
+    after: Figures,
+    paths: Vec<PathDiff>,
+    types: Vec<TypeDiff>,
+}
+
+/// `after - before`, saturating at `i64`'s ends.
+fn change(before: u64, after: u64) -> i64 {
+    let d = i128::from(after) - i128::from(before);
+    d.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+impl Figures {
+    fn of(n: NodeRef<'_>) -> Figures {
+        Figures {
+            count: n.count(),
+            total_bytes: n.total_bytes(),
+            heap_bytes: n.heap_bytes(),
+            allocations: n.allocations(),
+        }
+    }
+}
+
+macro_rules! diffs {
+    ($($(#[$doc:meta])* $name:ident: $field:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> i64 {
+                change(self.before.$field, self.after.$field)
+            }
+        )*
+    };
+}
+
+impl PathDiff {
+    diffs! {
+        /// The change of the total.
+        total_diff: total_bytes;
+        /// The change of the heap bytes.
+        heap_diff: heap_bytes;
+        /// The change of the allocations.
+        allocations_diff: allocations;
+        /// The change of the count of values.
+        count_diff: count;
+    }
+}
+
+impl TypeDiff {
+    diffs! {
+        /// The change of the total.
+        total_diff: total_bytes;
+        /// The change of the heap bytes.
+        heap_diff: heap_bytes;
+        /// The change of the allocations.
+        allocations_diff: allocations;
+        /// The change of the count of values.
+        count_diff: count;
+    }
+}
+
+impl ReportDiff {
+    diffs! {
+        /// The change of the report's total.
+        total_diff: total_bytes;
+        /// The change of the report's heap.
+        heap_diff: heap_bytes;
+        /// The change of the report's allocations.
+        allocations_diff: allocations;
+    }
+
+    /// The earlier report's totals (its count is its roots').
+    pub fn before(&self) -> Figures {
+        self.before
+    }
+
+    /// The later report's totals.
+    pub fn after(&self) -> Figures {
+        self.after
+    }
+
+    /// The paths whose bytes or allocations changed, the biggest change of the total first (by
+    /// absolute value), then the biggest change of the heap and of the
+    /// allocations; ties by path and type. A path's figures include what is
+    /// below it, so a root comes first when anything changed.
+    pub fn paths(&self) -> &[PathDiff] {
+        &self.paths
+    }
+
+    /// The types whose bytes, allocations or count of values changed,
+    /// ordered like [`paths`](Self::paths). A
+    /// type's figures are its own bytes (see
+    /// [`TypeRow::total_bytes`](super::TypeRow::total_bytes)), so the
+    /// changes of all types sum to the change of the total.
+    pub fn types(&self) -> &[TypeDiff] {
+        &self.types
+    }
+}
+
+/// Every node's path, in the form `Root.field[..].*`, with its type.
+fn paths(report: &Report) -> BTreeMap<(String, &str), Figures> {
+    let mut out = BTreeMap::new();
+    let mut stack: Vec<(NodeRef<'_>, String)> = report
+        .roots()
+        .map(|r| (r, String::from(r.name())))
+        .collect();
+    while let Some((n, path)) = stack.pop() {
+        for c in n.children() {
+            let mut p = path.clone();
+            if !c.name().starts_with('[') {
+                p.push('.');
+            }
+            p.push_str(c.name());
+            stack.push((c, p));
+        }
+        // The same path and type can't come twice: siblings differ in name,
+        // type or edge, and only `*` is a pointee.
+        let f = out
+            .entry((path, n.type_name()))
+            .or_insert(Figures::default());
+        let g = Figures::of(n);
+        f.count += g.count;
+        f.total_bytes += g.total_bytes;
+        f.heap_bytes += g.heap_bytes;
+        f.allocations += g.allocations;
+    }
+    out
+}
+
+fn order(a: (i64, i64, i64), b: (i64, i64, i64)) -> Ordering {
+    b.0.unsigned_abs()
+        .cmp(&a.0.unsigned_abs())
+        .then(b.1.unsigned_abs().cmp(&a.1.unsigned_abs()))
+        .then(b.2.unsigned_abs().cmp(&a.2.unsigned_abs()))
+}
+
+impl Report {
+    /// What changed from `before` to this report, by path and by type (see
+    /// [`ReportDiff`]).
+    pub fn diff(&self, before: &Report) -> ReportDiff {
+        Report::compare(before, self)
+    }
+
+    /// What changed from `before` to `after`: `after.diff(before)`.
+    pub fn compare(before: &Report, after: &Report) -> ReportDiff {
+        let mut joined: BTreeMap<(String, &str), (Figures, Figures)> = BTreeMap::new();
+        for (key, f) in paths(before) {
+            joined.entry(key).or_default().0 = f;
+        }
+        for (key, f) in paths(after) {
+            joined.entry(key).or_default().1 = f;
+        }
+        let mut path_rows: Vec<PathDiff> = joined
+            .into_iter()
+            // A path whose bytes did not change has nothing to show (its
+            // count may have: its values' bytes lie in a parent's).
+            .filter(|(_, (b, a))| {
+                (b.total_bytes, b.heap_bytes, b.allocations)
+                    != (a.total_bytes, a.heap_bytes, a.allocations)
+            })
+            .map(|((path, type_name), (before, after))| PathDiff {
+                path,
+                type_name: Cow::Owned(String::from(type_name)),
+                before,
+                after,
+            })
+            .collect();
+        // Stable, after an order by path and type: ties stay in that order.
+        path_rows.sort_by(|a, b| {
+            order(
+                (a.total_diff(), a.heap_diff(), a.allocations_diff()),
+                (b.total_diff(), b.heap_diff(), b.allocations_diff()),
+            )
+        });
+
+        let (tb, ta) = (before.by_type(), after.by_type());
+        let mut types: BTreeMap<&str, (Figures, Figures)> = BTreeMap::new();
+        for (table, side) in [(&tb, 0), (&ta, 1)] {
+            for row in table.rows() {
+                let f = Figures {
+                    count: row.values,
+                    total_bytes: row.total_bytes,
+                    heap_bytes: row.heap_bytes,
+                    allocations: row.allocations,
+                };
+                let e = types.entry(row.type_name.as_ref()).or_default();
+                if side == 0 {
+                    e.0 = f;
+                } else {
+                    e.1 = f;
+                }
+            }
+        }
+        let mut type_rows: Vec<TypeDiff> = types
+            .into_iter()
+            .filter(|(_, (b, a))| b != a)
+            .map(|(type_name, (before, after))| TypeDiff {
+                type_name: Cow::Owned(String::from(type_name)),
+                before,
+                after,
+            })
+            .collect();
+        type_rows.sort_by(|a, b| {
+            order(
+                (a.total_diff(), a.heap_diff(), a.allocations_diff()),
+                (b.total_diff(), b.heap_diff(), b.allocations_diff()),
+            )
+        });
+        let totals = |r: &Report| Figures {
+            count: r.roots().len() as u64,
+            total_bytes: r.total_bytes(),
+            heap_bytes: r.heap_bytes(),
+            allocations: r.allocations(),
+        };
+        ReportDiff {
+            before: totals(before),
+            after: totals(after),
+            paths: path_rows,
+            types: type_rows,
+        }
+    }
+}
+
+/// The cells that show one row's change: the new total, and the changes
+/// of the total, the allocations and the values.
+fn change_cells(before: &Figures, after: &Figures) -> [String; 4] {
+    [
+        Bytes(after.total_bytes).to_string(),
+        Delta(i128::from(after.total_bytes) - i128::from(before.total_bytes)).to_string(),
+        CountDelta(i128::from(after.allocations) - i128::from(before.allocations)).to_string(),
+        CountDelta(i128::from(after.count) - i128::from(before.count)).to_string(),
+    ]
+}
+
+const CHANGE_HEADER: [&str; 4] = ["total", "change", "allocs", "values"];
+
+impl fmt::Display for ReportDiff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "total: {} -> {} ({})",
+            Bytes(self.before.total_bytes),
+            Bytes(self.after.total_bytes),
+            Delta(i128::from(self.total_diff())),
+        )?;
+        writeln!(
+            f,
+            "heap: {} -> {} ({}) in {} -> {} allocations ({})",
+            Bytes(self.before.heap_bytes),
+            Bytes(self.after.heap_bytes),
+            Delta(i128::from(self.heap_diff())),
+            Count(self.before.allocations),
+            Count(self.after.allocations),
+            CountDelta(i128::from(self.allocations_diff())),
+        )?;
+        if self.paths.is_empty() {
+            return writeln!(f, "no change");
+        }
+        let mut align = Vec::from([Align::Left]);
+        align.extend([Align::Right; 4]);
+
+        f.write_str("\nby path:\n")?;
+        let mut table = Table::new(&align);
+        let mut header = Vec::from([String::from("path: type")]);
+        header.extend(CHANGE_HEADER.map(String::from));
+        let figures: Vec<[String; 4]> = self
+            .paths
+            .iter()
+            .map(|p| change_cells(&p.before, &p.after))
+            .collect();
+        let room = room(
+            80,
+            core::iter::once(&header[1..]).chain(figures.iter().map(|r| &r[..])),
+        );
+        table.row(header);
+        let names = display_names(self.paths.iter().map(|p| p.type_name.as_ref()));
+        for ((p, name), figures) in self.paths.iter().zip(names).zip(figures) {
+            let last = p.path.rsplit(['.', '[']).next().unwrap_or("");
+            let last = if p.path.ends_with(']') {
+                &p.path[p.path.len() - last.len() - 1..]
+            } else {
+                last
+            };
+            let mut cells = Vec::from([label(&p.path, last, &name, "", room)]);
+            cells.extend(figures);
+            table.row(cells);
+        }
+        table.write(f)?;
+
+        f.write_str("\nby type:\n")?;
+        let mut table = Table::new(&align);
+        let mut header = Vec::from([String::from("type")]);
+        header.extend(CHANGE_HEADER.map(String::from));
+        table.row(header);
+        let names = display_names(self.types.iter().map(|t| t.type_name.as_ref()));
+        for (t, name) in self.types.iter().zip(names) {
+            let mut cells = Vec::from([name]);
+            cells.extend(change_cells(&t.before, &t.after));
+            table.row(cells);
+        }
+        table.fit(0, 5, 80, 16);
+        table.write(f)
+    }
+}
