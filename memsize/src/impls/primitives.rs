@@ -37,11 +37,9 @@ heap_free! {
     [] atomic::AtomicI64, [] atomic::AtomicIsize, [] atomic::Ordering,
     [T] atomic::AtomicPtr<T>,
     [] Duration, [] Ordering, [] PhantomPinned,
-    // Markers, references and pointers own nothing: what they point to
-    // belongs to someone else.
+    // Markers and pointers own nothing: what they point to belongs to
+    // someone else. (References are below.)
     [T: ?Sized] PhantomData<T>,
-    [T: ?Sized] &T,
-    [T: ?Sized] &mut T,
     [T: ?Sized] *const T,
     [T: ?Sized] *mut T,
     [T: ?Sized] core::ptr::NonNull<T>,
@@ -60,6 +58,32 @@ heap_free! {
     [] std::time::Instant,
     [] std::time::SystemTime,
 }
+
+/// A reference stored in a value owns nothing: `Vec<&str>` owns its buffer
+/// of references, and a struct with a `&'a str` field owns nothing through
+/// it. But the methods called *on* a reference measure what it points to,
+/// as auto-deref would: in `names.iter().filter(|s| s.heap_size() > 50)`
+/// the `s` is a `&&String`, and `heap_size` measures the `String`.
+macro_rules! references {
+    ($($r:ty),*) => {$(
+        impl<T: SizeOf + ?Sized> SizeOf for $r {
+            #[inline(always)]
+            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+            #[inline(always)]
+            fn is_heap_free() -> bool { true }
+            #[inline]
+            fn shallow_size(&self) -> usize { T::shallow_size(self) }
+            #[inline]
+            fn heap_size(&self) -> usize { T::heap_size(self) }
+            #[inline]
+            fn deep_size(&self) -> usize { T::deep_size(self) }
+            #[inline]
+            fn heap_stats(&self) -> crate::HeapStats { T::heap_stats(self) }
+        }
+    )*};
+}
+
+references!(&T, &mut T);
 
 /// Function pointers own nothing. (Higher-ranked ones, `for<'x> fn(&'x T)`,
 /// are distinct types that these impls don't cover.)
