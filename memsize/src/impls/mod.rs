@@ -2,12 +2,16 @@
 
 mod btree;
 mod collections;
+mod dyn_objects;
+mod errors;
 #[cfg(feature = "std")]
 mod hash;
 mod primitives;
 mod smart_ptr;
 #[cfg(feature = "std")]
 mod sync;
+#[cfg(feature = "std")]
+mod threads;
 
 #[cfg(all(test, feature = "std"))]
 mod tests;

@@ -6,6 +6,7 @@ use std::boxed::Box;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
+use std::string::String;
 use std::sync::{Mutex, RwLock};
 use std::vec::Vec;
 
@@ -78,4 +79,13 @@ impl SizeOf for Node {
     fn add_heap<'a>(&'a self, cx: &mut crate::Context<'a>) {
         cx.add(&self.0);
     }
+}
+
+#[test]
+fn from_utf8_error_reads_its_capacity() {
+    let mut bytes = Vec::with_capacity(40);
+    bytes.extend_from_slice(b"ok\xff");
+    let e = String::from_utf8(bytes).unwrap_err();
+    assert_eq!(e.heap_size(), 40);
+    assert_heap_exact(e);
 }
