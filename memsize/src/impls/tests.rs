@@ -89,3 +89,30 @@ fn from_utf8_error_reads_its_capacity() {
     assert_eq!(e.heap_size(), 40);
     assert_heap_exact(e);
 }
+
+#[test]
+fn fallback_layouts_are_exact_too() {
+    use std::collections::LinkedList;
+    use std::sync::atomic::Ordering;
+    // Where the layout copies do not hold (field orders randomized in this
+    // crate only), std's node layouts are computed instead: hold them
+    // against the allocator here, where both are exact. Other tests running
+    // meanwhile stay exact on either path.
+    let probed = super::btree::mirror_holds();
+    super::btree::MIRRORS.store(0, Ordering::Relaxed);
+    let mut m: BTreeMap<u8, u64> = (0..100).map(|i| (i, 0)).collect();
+    m.retain(|k, _| k % 3 == 0);
+    assert_heap_exact(m);
+    assert_heap_exact(
+        (0..300u16)
+            .map(|i| ([i as u8; 3], i))
+            .collect::<BTreeMap<_, _>>(),
+    );
+    assert_heap_exact((0..50).map(|i| (i as u128, ())).collect::<BTreeMap<_, _>>());
+    let mut emptied: BTreeSet<u32> = (0..3).collect();
+    emptied.retain(|_| false);
+    assert_heap_exact(emptied);
+    assert_heap_exact((0..10u128).collect::<LinkedList<_>>());
+    assert_heap_exact((0..10u8).map(|i| [i; 3]).collect::<LinkedList<_>>());
+    super::btree::MIRRORS.store(usize::from(probed), Ordering::Relaxed);
+}
