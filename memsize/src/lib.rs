@@ -27,6 +27,14 @@
 //! - References, raw pointers, `fn` pointers and `Weak` own nothing when
 //!   stored in a value; the methods called on a reference measure what it
 //!   points to (see [`SizeOf`]).
+//! - A trait object of core (`Box<dyn Error>`, `Arc<dyn Any + Send>`,
+//!   `Box<dyn Fn(&str) -> bool>`) counts its own block, whose layout the
+//!   vtable knows; what it owns beyond that can't be seen through the trait
+//!   and is not counted. Use your own trait with `SizeOf` as a supertrait to
+//!   count it. The same holds for the error inside an `io::Error`.
+//! - A `Cell` of a value that owns heap, and a `LazyCell` or `LazyLock`,
+//!   can't be read without moving the value out or forcing it: what they
+//!   own is not counted.
 //! - Contents that can't be reached without blocking or panicking (a `Mutex`
 //!   locked elsewhere, a `RefCell` borrowed mutably) are not counted; the
 //!   cell's own inline bytes are.

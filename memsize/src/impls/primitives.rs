@@ -102,7 +102,7 @@ macro_rules! references {
 references!(&T, &mut T);
 
 /// Function pointers own nothing. (Higher-ranked ones, `for<'x> fn(&'x T)`,
-/// are distinct types that these impls don't cover.)
+/// are distinct types, covered by `hr_fn_ptrs` below.)
 macro_rules! fn_ptrs {
     ($($arg:ident)*) => {
         heap_free! {
