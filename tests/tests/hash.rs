@@ -249,3 +249,51 @@ fn the_hasher_heap_counts() {
     assert!(<BuildHasherDefault<DefaultHasher> as SizeOf>::is_heap_free());
     assert!(DefaultHasher::is_heap_free());
 }
+
+/// A hasher that says it owns no heap and fails loudly if visited anyway.
+#[derive(Default, Clone)]
+struct UntouchableHasher;
+
+impl BuildHasher for UntouchableHasher {
+    type Hasher = DefaultHasher;
+    fn build_hasher(&self) -> DefaultHasher {
+        DefaultHasher::new()
+    }
+}
+
+impl SizeOf for UntouchableHasher {
+    fn add_heap<'a>(&'a self, _: &mut memsize::Context<'a>) {
+        panic!("a heap-free hasher was visited");
+    }
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+/// An entry that says it owns no heap and fails loudly if visited anyway.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct UntouchableKey(u32);
+
+impl SizeOf for UntouchableKey {
+    fn add_heap<'a>(&'a self, _: &mut memsize::Context<'a>) {
+        panic!("a heap-free key was visited");
+    }
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+#[test]
+fn heap_free_hashers_and_entries_are_not_visited() {
+    let mut m: HashMap<UntouchableKey, u8, UntouchableHasher> = HashMap::default();
+    m.extend((0..1000).map(|i| (UntouchableKey(i), 0)));
+    assert_heap_exact(m);
+    // A hasher that owns heap is measured; the heap-free entries still are
+    // not visited.
+    let mut m: HashMap<UntouchableKey, u8, Tabulated> = HashMap::with_hasher(tabulated());
+    m.extend((0..1000).map(|i| (UntouchableKey(i), 0)));
+    assert_heap_exact(m);
+    let mut s: HashSet<UntouchableKey, Tabulated> = HashSet::with_hasher(tabulated());
+    s.extend((0..100).map(UntouchableKey));
+    assert_heap_exact(s);
+}
