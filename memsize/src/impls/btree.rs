@@ -79,9 +79,10 @@ fn node_layouts<K, V>() -> (Layout, Layout) {
     (leaf, internal)
 }
 
-/// The layout of a struct of these fields, not `repr(C)` and without a
-/// niche, as rustc lays it out without randomization: sorted by alignment,
-/// so padded only at the end.
+/// The layout of a struct of these fields, not `repr(C)`, as rustc lays it
+/// out without randomization: fields sorted by alignment (each field's size
+/// is a multiple of its alignment; niches only break ties), so padded only
+/// at the end.
 pub(super) fn padding_free(fields: &[Layout]) -> Layout {
     let size: usize = fields.iter().map(|f| f.size()).sum();
     let align = fields.iter().map(|f| f.align()).max().unwrap_or(1);

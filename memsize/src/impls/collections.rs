@@ -83,9 +83,9 @@ struct ListNode<T> {
 
 /// The layout of a node: [`ListNode`]'s, unless field orders are randomized
 /// in this crate and not in std's (`-Zrandomize-layout`, found by the
-/// B-tree's probe); then the layout rustc gives std's node, sorted by
-/// alignment and padded only at the end (exact when `T` has no niche, which
-/// could move it).
+/// B-tree's probe); then the layout rustc gives std's node: its fields
+/// sorted by alignment (a niche in `T` only breaks ties), padded only at the
+/// end.
 fn list_node<T>() -> Layout {
     if super::btree::mirror_holds() {
         Layout::new::<ListNode<T>>()

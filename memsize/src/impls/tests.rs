@@ -114,5 +114,11 @@ fn fallback_layouts_are_exact_too() {
     assert_heap_exact(emptied);
     assert_heap_exact((0..10u128).collect::<LinkedList<_>>());
     assert_heap_exact((0..10u8).map(|i| [i; 3]).collect::<LinkedList<_>>());
+    // Elements with niches.
+    assert_heap_exact((0..10u8).map(|i| i % 2 == 0).collect::<LinkedList<_>>());
+    assert_heap_exact((0..10u8).map(Box::new).collect::<LinkedList<_>>());
+    let nz = |i: u32| core::num::NonZeroU32::new(i + 1).unwrap();
+    assert_heap_exact((0..10).map(|i| (i as u8, nz(i))).collect::<LinkedList<_>>());
+    assert_heap_exact((0..10).map(|i| (nz(i), 0u128)).collect::<BTreeMap<_, _>>());
     super::btree::MIRRORS.store(usize::from(probed), Ordering::Relaxed);
 }
