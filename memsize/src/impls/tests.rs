@@ -122,3 +122,19 @@ fn fallback_layouts_are_exact_too() {
     assert_heap_exact((0..10).map(|i| (nz(i), 0u128)).collect::<BTreeMap<_, _>>());
     super::btree::MIRRORS.store(usize::from(probed), Ordering::Relaxed);
 }
+
+#[test]
+fn io_error_boxes() {
+    #[derive(Debug)]
+    struct Plain(#[allow(dead_code)] [u64; 2]);
+    impl core::fmt::Display for Plain {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("plain")
+        }
+    }
+    impl std::error::Error for Plain {}
+    let e = std::io::Error::other(Plain([1, 2]));
+    assert_eq!(e.heap_stats().allocations, 2);
+    assert_heap_exact(e);
+    assert_heap_exact(std::io::Error::from_raw_os_error(2));
+}
