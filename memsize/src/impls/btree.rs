@@ -84,9 +84,13 @@ fn node_layouts<K, V>() -> (Layout, Layout) {
 /// is a multiple of its alignment; niches only break ties), so padded only
 /// at the end.
 pub(super) fn padding_free(fields: &[Layout]) -> Layout {
-    let size: usize = fields.iter().map(|f| f.size()).sum();
+    let size = fields
+        .iter()
+        .try_fold(0usize, |sum, f| sum.checked_add(f.size()));
     let align = fields.iter().map(|f| f.align()).max().unwrap_or(1);
-    Layout::from_size_align(size, align).map_or(Layout::new::<()>(), |l| l.pad_to_align())
+    // A struct that big can't exist: its node was never allocated.
+    size.and_then(|size| Layout::from_size_align(size, align).ok())
+        .map_or(Layout::new::<()>(), |l| l.pad_to_align())
 }
 
 /// Whether this crate's copies of std's private structs ([`Leaf`], and
