@@ -24,7 +24,17 @@
 //!   `pympler.asizeof`).
 //! - An allocation shared through `Rc` or `Arc` is counted once per call,
 //!   however many owners the call reaches, and cycles end.
-//! - References, raw pointers, `fn` pointers and `Weak` own nothing.
+//! - References, raw pointers, `fn` pointers and `Weak` own nothing when
+//!   stored in a value; the methods called on a reference measure what it
+//!   points to (see [`SizeOf`]).
+//! - A trait object of core (`Box<dyn Error>`, `Arc<dyn Any + Send>`,
+//!   `Box<dyn Fn(&str) -> bool>`) counts its own block, whose layout the
+//!   vtable knows; what it owns beyond that can't be seen through the trait
+//!   and is not counted. Use your own trait with `SizeOf` as a supertrait to
+//!   count it. The same holds for the error inside an `io::Error`.
+//! - A `Cell` of a value that owns heap, and a `LazyCell` or `LazyLock`,
+//!   can't be read without moving the value out or forcing it: what they
+//!   own is not counted.
 //! - Locks and cells are read without blocking indefinitely or panicking:
 //!   `try_lock`, `try_read`, `try_borrow`. Each guard is held only while its
 //!   own contents are measured, so another thread that wants one lock during
@@ -129,6 +139,27 @@ pub use memsize_derive::SizeOf;
 ///
 /// The trait is dyn-compatible: `Box<dyn SizeOf>` and `Box<dyn MyTrait>`
 /// with `trait MyTrait: SizeOf` measure the value they point to.
+///
+/// # References
+///
+/// Methods called on a reference measure what it points to; a reference
+/// stored in a value owns nothing. So in
+/// `names.iter().filter(|s| s.heap_size() > 50)`, where `s` is a
+/// `&&String`, `heap_size` measures the `String`, as auto-deref would; while
+/// `Vec<&String>` owns only its buffer of references, and a struct with a
+/// `&'a str` field owns nothing through it. (`&T` implements `SizeOf` when
+/// `T` does; skip a reference to a type without it with
+/// `#[memsize(skip)]`.)
+///
+/// ```
+/// use memsize::SizeOf;
+///
+/// let names = vec![String::from("ada"), "x".repeat(100)];
+/// let long: Vec<&String> = names.iter().filter(|s| s.heap_size() > 50).collect();
+/// assert_eq!(long, [&names[1]]);
+/// // The references are stored in `long`: it owns only its buffer.
+/// assert_eq!(long.heap_size(), long.capacity() * core::mem::size_of::<&String>());
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not implement `memsize::SizeOf`",
     label = "memsize can't measure the heap of `{Self}`",
@@ -170,7 +201,23 @@ pub trait SizeOf {
     /// once: `deep_size() - shallow_size()`.
     #[inline]
     fn heap_size(&self) -> usize {
-        heap_stats(self).bytes
+        self.heap_stats().bytes
+    }
+
+    /// The heap the value owns: bytes and number of allocations, each shared
+    /// allocation once. [`heap_size`](Self::heap_size) is its `bytes`.
+    ///
+    /// ```
+    /// use memsize::SizeOf;
+    ///
+    /// let v = vec![String::from("a"), String::from("bc")];
+    /// let stats = v.heap_stats();
+    /// assert_eq!(stats.allocations, 3);
+    /// assert_eq!(stats.bytes, v.heap_size());
+    /// ```
+    #[inline]
+    fn heap_stats(&self) -> HeapStats {
+        Context::measure(self)
     }
 
     /// Inline bytes plus every heap byte the value owns, each shared
@@ -191,7 +238,7 @@ pub trait SizeOf {
 /// assert_eq!(stats.bytes, v.capacity() * core::mem::size_of::<String>() + 1 + 2);
 /// ```
 pub fn heap_stats<T: SizeOf + ?Sized>(value: &T) -> HeapStats {
-    Context::measure(value)
+    value.heap_stats()
 }
 
 /// The README's examples, compiled and run as doctests.

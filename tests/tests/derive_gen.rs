@@ -229,7 +229,8 @@ pub struct PackedGeneric<T: Copy, const N: usize> {
 #[test]
 fn impls_hold() {
     size_of::<Plain<String>>();
-    size_of::<Lifetimes<'static, 'static, Foreign>>();
+    // `&T` is `SizeOf` when `T` is: methods called on it measure `T`.
+    size_of::<Lifetimes<'static, 'static, String>>();
     size_of::<Consts<4>>();
     size_of::<Defaults>();
     size_of::<WhereClause<u8, std::vec::IntoIter<String>>>();

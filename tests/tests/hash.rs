@@ -3,7 +3,7 @@
 
 use std::alloc::System;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher, RandomState};
 
 use memsize::alloc::{assert_heap_exact, CountingAlloc};
 use memsize::SizeOf;
@@ -162,6 +162,20 @@ impl BuildHasher for Aligned16 {
     }
 }
 
+/// The test hashers hold only integers.
+macro_rules! heap_free_hasher {
+    ($($t:ty),*) => {$(
+        impl SizeOf for $t {
+            fn add_heap<'a>(&'a self, _: &mut memsize::Context<'a>) {}
+            fn is_heap_free() -> bool {
+                true
+            }
+        }
+    )*};
+}
+
+heap_free_hasher!(Padded, Wide, Aligned16);
+
 #[test]
 fn any_hasher() {
     let mut m: HashMap<u8, u128, Aligned16> = HashMap::default();
@@ -188,4 +202,98 @@ fn heap_free_maps_do_not_iterate() {
     // checks the figure, the benches show the cost.
     let m: HashMap<u32, u32> = (0..200_000).map(|i| (i, i)).collect();
     assert_heap_exact(m);
+}
+
+/// A hasher that owns heap: a 16 KiB table of salts, as a tabulation hasher
+/// would.
+#[derive(Clone)]
+struct Tabulated {
+    salts: Vec<u64>,
+}
+
+impl BuildHasher for Tabulated {
+    type Hasher = DefaultHasher;
+    fn build_hasher(&self) -> DefaultHasher {
+        let mut h = DefaultHasher::new();
+        h.write_u64(self.salts[0]);
+        h
+    }
+}
+
+impl SizeOf for Tabulated {
+    fn add_heap<'a>(&'a self, cx: &mut memsize::Context<'a>) {
+        cx.add_field("salts", &self.salts);
+    }
+}
+
+fn tabulated() -> Tabulated {
+    Tabulated {
+        salts: (0..2048).collect(),
+    }
+}
+
+#[test]
+fn the_hasher_heap_counts() {
+    let mut m: HashMap<u64, u64, Tabulated> = HashMap::with_hasher(tabulated());
+    m.extend((0..5).map(|i| (i, i)));
+    // The table and the salts, as dropping frees them.
+    assert!(m.heap_size() > 2048 * 8);
+    assert_heap_exact(m.clone());
+    assert_heap_exact(HashMap::<u64, u64, Tabulated>::with_hasher(tabulated()));
+    let mut s: HashSet<String, Tabulated> = HashSet::with_hasher(tabulated());
+    s.extend((0..40).map(|i| i.to_string()));
+    assert_heap_exact(s);
+    assert_heap_exact(HashMap::<u8, u8>::with_capacity(10));
+    assert_heap_exact(HashSet::<u8, RandomState>::default());
+    assert!(<RandomState as SizeOf>::is_heap_free());
+    assert!(<BuildHasherDefault<DefaultHasher> as SizeOf>::is_heap_free());
+    assert!(DefaultHasher::is_heap_free());
+}
+
+/// A hasher that says it owns no heap and fails loudly if visited anyway.
+#[derive(Default, Clone)]
+struct UntouchableHasher;
+
+impl BuildHasher for UntouchableHasher {
+    type Hasher = DefaultHasher;
+    fn build_hasher(&self) -> DefaultHasher {
+        DefaultHasher::new()
+    }
+}
+
+impl SizeOf for UntouchableHasher {
+    fn add_heap<'a>(&'a self, _: &mut memsize::Context<'a>) {
+        panic!("a heap-free hasher was visited");
+    }
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+/// An entry that says it owns no heap and fails loudly if visited anyway.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct UntouchableKey(u32);
+
+impl SizeOf for UntouchableKey {
+    fn add_heap<'a>(&'a self, _: &mut memsize::Context<'a>) {
+        panic!("a heap-free key was visited");
+    }
+    fn is_heap_free() -> bool {
+        true
+    }
+}
+
+#[test]
+fn heap_free_hashers_and_entries_are_not_visited() {
+    let mut m: HashMap<UntouchableKey, u8, UntouchableHasher> = HashMap::default();
+    m.extend((0..1000).map(|i| (UntouchableKey(i), 0)));
+    assert_heap_exact(m);
+    // A hasher that owns heap is measured; the heap-free entries still are
+    // not visited.
+    let mut m: HashMap<UntouchableKey, u8, Tabulated> = HashMap::with_hasher(tabulated());
+    m.extend((0..1000).map(|i| (UntouchableKey(i), 0)));
+    assert_heap_exact(m);
+    let mut s: HashSet<UntouchableKey, Tabulated> = HashSet::with_hasher(tabulated());
+    s.extend((0..100).map(UntouchableKey));
+    assert_heap_exact(s);
 }

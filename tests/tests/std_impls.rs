@@ -64,9 +64,6 @@ fn heap_free_types_own_nothing() {
     none(Reverse(3u8));
     none(Wrapping(3u8));
     none(Cell::new(5u64));
-    let owned = String::from("borrowed, not owned");
-    let borrowed: &String = &owned;
-    none(borrowed);
     none(std::ptr::null::<String>());
     none(main_like as fn() -> u8);
 }
@@ -76,12 +73,8 @@ fn main_like() -> u8 {
 }
 
 #[test]
-fn references_pointers_and_weak_own_nothing() {
+fn pointers_and_weak_own_nothing() {
     let owned = vec![s("a"); 10];
-    let r: &Vec<String> = &owned;
-    // `r.heap_size()` would measure the Vec through auto-deref; the
-    // reference itself owns nothing.
-    assert_eq!(<&Vec<String> as SizeOf>::heap_size(&r), 0);
     let rc = Rc::new(s("x"));
     let weak = Rc::downgrade(&rc);
     assert_eq!(weak.heap_size(), 0);
@@ -363,4 +356,69 @@ fn heap_free_elements_are_never_visited() {
     type Pairs = Box<[(Untouchable, Option<Untouchable>)]>;
     let o: Option<Pairs> = Some(vec![(Untouchable(0), None); 3].into_boxed_slice());
     assert_heap_exact(o);
+}
+
+#[test]
+fn methods_called_on_references_measure_the_referent() {
+    let (names, built) = measure(|| vec![s("ada"), "x".repeat(100), s("grace")]);
+    // `s` is a `&&String`: method resolution picks the reference's impl,
+    // which measures the string.
+    let long: Vec<&String> = names.iter().filter(|s| s.heap_size() > 50).collect();
+    assert_eq!(long, [&names[1]]);
+    let longest = names.iter().max_by_key(|s| s.heap_size()).unwrap();
+    assert_eq!(longest.len(), 100);
+    assert_eq!(names.iter().map(|s| s.deep_size()).max(), Some(24 + 100));
+    // Through one or two references, the figures are the referent's.
+    let r = &names;
+    let rr = &r;
+    assert_eq!(r.heap_size() as i64, built.net_bytes);
+    assert_eq!(rr.heap_size() as i64, built.net_bytes);
+    assert_eq!(<&Vec<String>>::heap_size(&r) as i64, built.net_bytes);
+    assert_eq!(rr.shallow_size(), std::mem::size_of::<Vec<String>>());
+    assert_eq!(rr.deep_size(), rr.shallow_size() + rr.heap_size());
+    assert_eq!(memsize::heap_stats(rr), names.heap_stats());
+    assert_eq!(memsize::heap_stats(rr).allocations, 4);
+    let mut owned = s("mutable");
+    let m = &mut owned;
+    assert_eq!(m.heap_size(), 10);
+    assert_eq!(<&mut String as SizeOf>::heap_stats(&m).bytes, 10);
+    let slice: &[String] = &names;
+    assert_eq!(slice.shallow_size(), 3 * std::mem::size_of::<String>());
+    // The strings' bytes: what the allocator holds beyond the Vec's buffer.
+    let buffer = (names.capacity() * std::mem::size_of::<String>()) as i64;
+    assert_eq!(slice.heap_size() as i64, built.net_bytes - buffer);
+}
+
+#[test]
+fn references_stored_in_values_own_nothing() {
+    let names = vec![s("ada"), "x".repeat(100)];
+    // The buffer of references, and nothing of the strings.
+    let refs: Vec<&String> = names.iter().collect();
+    assert!(<&String as SizeOf>::is_heap_free());
+    assert_heap_exact(refs);
+    let mut strs: Vec<&str> = Vec::with_capacity(7);
+    strs.push(&names[0]);
+    assert_eq!(strs.heap_size(), 7 * 16);
+    assert_heap_exact(strs);
+    let mut boxed = s("boxed");
+    assert_heap_exact(Box::new(&mut boxed));
+    assert_heap_exact((Some(&names), &names[0]));
+
+    struct Named<'a> {
+        name: &'a str,
+        tags: Vec<u8>,
+    }
+    impl SizeOf for Named<'_> {
+        fn add_heap<'a>(&'a self, cx: &mut memsize::Context<'a>) {
+            cx.add_field("name", &self.name);
+            cx.add_field("tags", &self.tags);
+        }
+    }
+    let n = Named {
+        name: &names[1],
+        tags: vec![1, 2, 3],
+    };
+    assert_eq!(n.heap_size(), 3);
+    assert_eq!(n.name.heap_size(), 0, "a `str` owns nothing");
+    assert_heap_exact(n);
 }

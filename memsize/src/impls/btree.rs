@@ -8,8 +8,8 @@
 //! `tests/tests/btree.rs`):
 //!
 //! 1. Every node is one allocation: a leaf is [`Leaf`], an internal node is
-//!    [`Internal`] (a leaf followed by 12 edges). With `B = 6` a node holds
-//!    up to 11 keys, in an inline array.
+//!    `repr(C) { data: Leaf, edges: [ptr; 12] }` (see [`node_layouts`]).
+//!    With `B = 6` a node holds up to 11 keys, in an inline array.
 //! 2. So two keys of one node lie exactly `size_of::<K>()` apart when
 //!    adjacent in the node, and two keys of different nodes never do: the
 //!    nodes are separate allocations, each larger than 11 keys.
@@ -47,13 +47,95 @@ struct Leaf<K, V> {
     vals: [MaybeUninit<V>; CAPACITY],
 }
 
-/// Same as std's `InternalNode<K, V>`, which is `repr(C)`: a leaf, then the
-/// edges.
-#[allow(dead_code)] // Only its layout is used.
-#[repr(C)]
-struct Internal<K, V> {
-    data: Leaf<K, V>,
-    edges: [MaybeUninit<NonNull<()>>; CAPACITY + 1],
+/// The layouts of a leaf and of an internal node of a tree of `K` and `V`.
+///
+/// std's `InternalNode<K, V>` is `repr(C) { data: LeafNode<K, V>, edges:
+/// [_; 12] }` with pointer-sized edges: its layout follows from the leaf's by
+/// `repr(C)`'s rule, computed here.
+///
+/// The leaf is not `repr(C)`. [`Leaf`] has its field types, so rustc lays it
+/// out the same way, unless field orders are randomized
+/// (`-Zrandomize-layout`) in this crate and not in std's: then [`Leaf`] may
+/// gain padding std's leaf does not have. [`mirror_holds`] tells the two
+/// apart, once, against a real map. When the mirror does not hold, the leaf
+/// is laid out by [`padding_free`], which is std's layout: `LeafNode` has no
+/// niche (`Option<NonNull>` uses its own, `MaybeUninit` and `u16` have
+/// none), so rustc's layout sorts its fields by alignment, leaving padding
+/// only at the end.
+fn node_layouts<K, V>() -> (Layout, Layout) {
+    let leaf = if mirror_holds() {
+        Layout::new::<Leaf<K, V>>()
+    } else {
+        padding_free(&[
+            Layout::new::<Option<NonNull<()>>>(),
+            Layout::new::<u16>(),
+            Layout::new::<u16>(),
+            Layout::new::<[MaybeUninit<K>; CAPACITY]>(),
+            Layout::new::<[MaybeUninit<V>; CAPACITY]>(),
+        ])
+    };
+    let edges = Layout::new::<[NonNull<()>; CAPACITY + 1]>();
+    let internal = leaf.extend(edges).map_or(leaf, |(l, _)| l.pad_to_align());
+    (leaf, internal)
+}
+
+/// The layout of a struct of these fields, not `repr(C)`, as rustc lays it
+/// out without randomization: fields sorted by alignment (each field's size
+/// is a multiple of its alignment; niches only break ties), so padded only
+/// at the end.
+pub(super) fn padding_free(fields: &[Layout]) -> Layout {
+    let size = fields
+        .iter()
+        .try_fold(0usize, |sum, f| sum.checked_add(f.size()));
+    let align = fields.iter().map(|f| f.align()).max().unwrap_or(1);
+    // A struct that big can't exist: its node was never allocated.
+    size.and_then(|size| Layout::from_size_align(size, align).ok())
+        .map_or(Layout::new::<()>(), |l| l.pad_to_align())
+}
+
+/// Whether this crate's copies of std's private structs ([`Leaf`], and
+/// `ListNode` for `LinkedList`) are laid out as std's are; false when field
+/// orders are randomized in this crate. Found once by a probe: `UNPROBED`
+/// until then.
+pub(super) static MIRRORS: AtomicUsize = AtomicUsize::new(UNPROBED);
+const UNPROBED: usize = usize::MAX;
+
+/// See [`MIRRORS`].
+pub(super) fn mirror_holds() -> bool {
+    let mut found = MIRRORS.load(Ordering::Relaxed);
+    if found == UNPROBED {
+        found = usize::from(
+            probe_leaf::<u8, u64>() && probe_leaf::<u64, u16>() && probe_leaf::<u16, [u8; 3]>(),
+        );
+        MIRRORS.store(found, Ordering::Relaxed);
+    }
+    found == 1
+}
+
+/// Builds a map of one leaf and checks that its first key and value lie
+/// where [`Leaf`] puts them, relative to the node the root points to.
+fn probe_leaf<K: Default + Ord, V: Default>() -> bool {
+    let mut map = BTreeMap::<K, V>::new();
+    map.insert(K::default(), V::default());
+    let Some(word) = root_word() else {
+        return false;
+    };
+    let Some((k, v)) = map.iter().next() else {
+        return false;
+    };
+    // SAFETY: `root_word` found the root node pointer's word in a map of
+    // three words, whose layout does not depend on `K` and `V`; it is
+    // initialized and aligned like `usize` (see `keeps_empty_root`). The read
+    // stays inside `map`. Nothing read is dereferenced.
+    let node = unsafe {
+        (&map as *const BTreeMap<K, V> as *const usize)
+            .add(word)
+            .read()
+    };
+    let keys = core::mem::offset_of!(Leaf<K, V>, keys);
+    let vals = core::mem::offset_of!(Leaf<K, V>, vals);
+    k as *const K as usize == node.wrapping_add(keys)
+        && v as *const V as usize == node.wrapping_add(vals)
 }
 
 /// Counts leaves and internal nodes from the addresses of the keys (or of
@@ -135,11 +217,31 @@ static ROOT_WORD: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// `map` points to a `BTreeMap` of `size` bytes, or to a `BTreeSet`, which
 /// wraps exactly one `BTreeMap` and nothing else.
 fn keeps_empty_root<M>(map: &M) -> bool {
-    const WORDS: usize = 3;
-    if size_of::<M>() != WORDS * size_of::<usize>()
-        || size_of::<BTreeMap<u8, ()>>() != WORDS * size_of::<usize>()
-    {
+    if size_of::<M>() != ROOT_WORDS * size_of::<usize>() {
         return false;
+    }
+    let Some(word) = root_word() else {
+        return false;
+    };
+    let base = map as *const M as *const usize;
+    // SAFETY: `M` is a `BTreeMap` or a `BTreeSet` (a struct of one
+    // `BTreeMap`) of three words, like the probe (checked above and in
+    // `root_word`). `word` indexes its root node pointer, which is
+    // initialized whether the root is `Some` (a node) or `None` (null, the
+    // niche), and aligned like `usize`. The read stays inside the value `map`
+    // borrows.
+    let node = unsafe { base.add(word).read() };
+    node != 0
+}
+
+/// The words of a `BTreeMap`.
+const ROOT_WORDS: usize = 3;
+
+/// Which word of a `BTreeMap` (of any `K`, `V`) holds the root node pointer,
+/// found once by a probe (see `keeps_empty_root`).
+fn root_word() -> Option<usize> {
+    if size_of::<BTreeMap<u8, ()>>() != ROOT_WORDS * size_of::<usize>() {
+        return None;
     }
     let mut word = ROOT_WORD.load(Ordering::Relaxed);
     if word == usize::MAX {
@@ -149,7 +251,7 @@ fn keeps_empty_root<M>(map: &M) -> bool {
         // SAFETY: `probe` is three words (checked above; the layout does not
         // depend on `K`, `V`), all initialized: the root is `Some`, so its
         // height and node are written, and so is the length.
-        let words: [usize; WORDS] = unsafe { core::mem::transmute_copy(&probe) };
+        let words: [usize; ROOT_WORDS] = unsafe { core::mem::transmute_copy(&probe) };
         let mut nonzero = words.iter().enumerate().filter(|(_, &w)| w != 0);
         word = match (nonzero.next(), nonzero.next()) {
             (Some((i, _)), None) => i,
@@ -157,24 +259,13 @@ fn keeps_empty_root<M>(map: &M) -> bool {
         };
         ROOT_WORD.store(word, Ordering::Relaxed);
     }
-    if word >= WORDS {
-        return false;
-    }
-    let base = map as *const M as *const usize;
-    // SAFETY: `M` is a `BTreeMap` or a `BTreeSet` (a struct of one
-    // `BTreeMap`) of three words, like the probe (checked above). `word`
-    // indexes its root node pointer, which is initialized whether the root
-    // is `Some` (a node) or `None` (null, the niche), and aligned like
-    // `usize`. The read stays inside the value `map` borrows.
-    let node = unsafe { base.add(word).read() };
-    node != 0
+    (word < ROOT_WORDS).then_some(word)
 }
 
 /// Adds the nodes of a tree with `len` entries, counted by `counter` from the
 /// addresses of its keys or values (`stride` apart within a node).
 fn add_nodes<K, V>(cx: &mut Context<'_>, len: usize, stride: usize, counter: &NodeCounter) {
-    let leaf = Layout::new::<Leaf<K, V>>();
-    let internal = Layout::new::<Internal<K, V>>();
+    let (leaf, internal) = node_layouts::<K, V>();
     if stride != 0 {
         cx.add_allocs(leaf, counter.leaves());
         cx.add_allocs(internal, counter.internal_nodes);
@@ -192,7 +283,7 @@ impl<K: SizeOf, V: SizeOf> SizeOf for BTreeMap<K, V> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if self.is_empty() {
             if keeps_empty_root(self) {
-                cx.add_allocs(Layout::new::<Leaf<K, V>>(), 1);
+                cx.add_allocs(node_layouts::<K, V>().0, 1);
             }
             return;
         }
@@ -235,7 +326,7 @@ impl<T: SizeOf> SizeOf for BTreeSet<T> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if self.is_empty() {
             if keeps_empty_root(self) {
-                cx.add_allocs(Layout::new::<Leaf<T, SetVal>>(), 1);
+                cx.add_allocs(node_layouts::<T, SetVal>().0, 1);
             }
             return;
         }

@@ -81,11 +81,25 @@ struct ListNode<T> {
     element: T,
 }
 
+/// The layout of a node: [`ListNode`]'s, unless field orders are randomized
+/// in this crate and not in std's (`-Zrandomize-layout`, found by the
+/// B-tree's probe); then the layout rustc gives std's node: its fields
+/// sorted by alignment (a niche in `T` only breaks ties), padded only at the
+/// end.
+fn list_node<T>() -> Layout {
+    if super::btree::mirror_holds() {
+        Layout::new::<ListNode<T>>()
+    } else {
+        let link = Layout::new::<Option<core::ptr::NonNull<ListNode<T>>>>();
+        super::btree::padding_free(&[link, link, Layout::new::<T>()])
+    }
+}
+
 /// One node per element; constant time when the elements own no heap.
 impl<T: SizeOf> SizeOf for LinkedList<T> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        cx.add_allocs(Layout::new::<ListNode<T>>(), self.len());
+        cx.add_allocs(list_node::<T>(), self.len());
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self {

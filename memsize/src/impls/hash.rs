@@ -21,7 +21,9 @@
 //!    are known from `len()` and `capacity()`, which leaves `bucket_mask` as
 //!    the one word of the form `2^k - 1`, checked against the rest.
 
+use std::collections::hash_map::{DefaultHasher, RandomState};
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
@@ -228,9 +230,11 @@ fn add_table<T>(cx: &mut Context<'_>, (buckets, start): (usize, *const u8)) {
     }
 }
 
-/// Exact after any history of inserts and removals. Constant time when keys
-/// and values own no heap (one look at the first entry), else one pass.
-impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
+/// Exact after any history of inserts and removals, hasher included (a
+/// `BuildHasher` that owns heap, a table of keys say, counts it through its
+/// own `SizeOf`). Constant time when keys, values and hasher own no heap
+/// (one look at the first entry), else one pass.
+impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for HashMap<K, V, S> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         // The first entry is found by scanning control groups from the
         // start; an empty table (perhaps all tombstones) is not scanned.
@@ -255,6 +259,9 @@ impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
             cx,
             bucket_count::<Self, S, (K, V)>(self, self.hasher(), &known),
         );
+        if !S::is_heap_free() {
+            cx.add_field("hasher", self.hasher());
+        }
         if !(K::is_heap_free() && V::is_heap_free()) {
             cx.descend(move |cx| {
                 for (k, v) in self {
@@ -265,8 +272,9 @@ impl<K: SizeOf, V: SizeOf, S> SizeOf for HashMap<K, V, S> {
     }
 }
 
-/// A `HashSet<T>` is a `HashMap<T, ()>`: buckets of `(T, ())`.
-impl<T: SizeOf, S> SizeOf for HashSet<T, S> {
+/// A `HashSet<T>` is a `HashMap<T, ()>`: buckets of `(T, ())`, and the
+/// hasher's own heap.
+impl<T: SizeOf, S: SizeOf> SizeOf for HashSet<T, S> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         let first = if self.is_empty() {
             None
@@ -284,6 +292,9 @@ impl<T: SizeOf, S> SizeOf for HashSet<T, S> {
             cx,
             bucket_count::<Self, S, (T, ())>(self, self.hasher(), &known),
         );
+        if !S::is_heap_free() {
+            cx.add_field("hasher", self.hasher());
+        }
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self {
@@ -292,4 +303,23 @@ impl<T: SizeOf, S> SizeOf for HashSet<T, S> {
             });
         }
     }
+}
+
+/// std's hashers hold a few integers (`RandomState` two keys,
+/// `DefaultHasher` its SipHash state) and never own heap.
+macro_rules! heap_free_hashers {
+    ($([$($g:tt)*] $t:ty,)*) => {$(
+        impl<$($g)*> SizeOf for $t {
+            #[inline(always)]
+            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+            #[inline(always)]
+            fn is_heap_free() -> bool { true }
+        }
+    )*};
+}
+
+heap_free_hashers! {
+    [] RandomState,
+    [] DefaultHasher,
+    [H] BuildHasherDefault<H>,
 }

@@ -2,6 +2,8 @@
 
 mod btree;
 mod collections;
+mod dyn_objects;
+mod errors;
 #[cfg(feature = "std")]
 mod hash;
 mod primitives;
@@ -10,6 +12,8 @@ mod smart_ptr;
 pub(crate) mod sync;
 #[cfg(feature = "std")]
 pub(crate) use sync::LockWaits;
+#[cfg(feature = "std")]
+mod threads;
 
 #[cfg(all(test, feature = "std"))]
 mod tests;

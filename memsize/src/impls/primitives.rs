@@ -2,10 +2,18 @@
 //! contents own.
 
 use core::cmp::{Ordering, Reverse};
+use core::convert::Infallible;
 use core::marker::{PhantomData, PhantomPinned};
 use core::mem::ManuallyDrop;
-use core::num::{NonZero, Wrapping};
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use core::num::{NonZero, ParseFloatError, ParseIntError, Saturating, Wrapping};
+use core::ops::{
+    Bound, ControlFlow, Range, RangeFrom, RangeFull, RangeInclusive, RangeTo, RangeToInclusive,
+};
+use core::pin::Pin;
+use core::str::Utf8Error;
 use core::sync::atomic;
+use core::task::Poll;
 use core::time::Duration;
 
 use crate::{Context, SizeOf};
@@ -37,15 +45,16 @@ heap_free! {
     [] atomic::AtomicI64, [] atomic::AtomicIsize, [] atomic::Ordering,
     [T] atomic::AtomicPtr<T>,
     [] Duration, [] Ordering, [] PhantomPinned,
-    // Markers, references and pointers own nothing: what they point to
-    // belongs to someone else.
+    // Markers and pointers own nothing: what they point to belongs to
+    // someone else. (References are below.)
     [T: ?Sized] PhantomData<T>,
-    [T: ?Sized] &T,
-    [T: ?Sized] &mut T,
     [T: ?Sized] *const T,
     [T: ?Sized] *mut T,
     [T: ?Sized] core::ptr::NonNull<T>,
-    [T: ?Sized] core::pin::Pin<&T>,
+    [T: ?Sized] Pin<&T>,
+    // A pinned `&mut` is a reference too; methods called on it measure the
+    // `Pin` (nothing): reach the pointee with `Pin::get_ref(p.as_ref())`.
+    [T: ?Sized] Pin<&mut T>,
     // A `Weak` owns nothing: its block belongs to the strong owners and is
     // counted where one of them is reached. (A block kept alive only by
     // `Weak`s holds a dropped value and is not counted.)
@@ -53,22 +62,47 @@ heap_free! {
     [T: ?Sized] std_alloc::sync::Weak<T>,
     [] core::any::TypeId,
     [] core::alloc::Layout,
+    [] Infallible,
+    [] ParseIntError, [] ParseFloatError, [] Utf8Error,
+    [] IpAddr, [] Ipv4Addr, [] Ipv6Addr,
+    [] SocketAddr, [] SocketAddrV4, [] SocketAddrV6,
+    [] RangeFull,
 }
 
 #[cfg(feature = "std")]
 heap_free! {
     [] std::time::Instant,
     [] std::time::SystemTime,
-    [] std::hash::RandomState,
-    [] std::hash::DefaultHasher,
 }
 
-heap_free! {
-    [H] core::hash::BuildHasherDefault<H>,
+/// A reference stored in a value owns nothing: `Vec<&str>` owns its buffer
+/// of references, and a struct with a `&'a str` field owns nothing through
+/// it. But the methods called *on* a reference measure what it points to,
+/// as auto-deref would: in `names.iter().filter(|s| s.heap_size() > 50)`
+/// the `s` is a `&&String`, and `heap_size` measures the `String`.
+macro_rules! references {
+    ($($r:ty),*) => {$(
+        impl<T: SizeOf + ?Sized> SizeOf for $r {
+            #[inline(always)]
+            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+            #[inline(always)]
+            fn is_heap_free() -> bool { true }
+            #[inline]
+            fn shallow_size(&self) -> usize { T::shallow_size(self) }
+            #[inline]
+            fn heap_size(&self) -> usize { T::heap_size(self) }
+            #[inline]
+            fn deep_size(&self) -> usize { T::deep_size(self) }
+            #[inline]
+            fn heap_stats(&self) -> crate::HeapStats { T::heap_stats(self) }
+        }
+    )*};
 }
+
+references!(&T, &mut T);
 
 /// Function pointers own nothing. (Higher-ranked ones, `for<'x> fn(&'x T)`,
-/// are distinct types that these impls don't cover.)
+/// are distinct types, covered by `hr_fn_ptrs` below.)
 macro_rules! fn_ptrs {
     ($($arg:ident)*) => {
         heap_free! {
@@ -86,6 +120,39 @@ fn_ptrs!(A B C);
 fn_ptrs!(A B C D);
 fn_ptrs!(A B C D E);
 fn_ptrs!(A B C D E F);
+
+/// Higher-ranked function pointers, `fn(&str) -> bool` (that is,
+/// `for<'x> fn(&'x str) -> bool`), own nothing either: every shape of up to
+/// three arguments, each taken by value or by reference. (A return type that
+/// borrows from an argument, `fn(&str) -> &str`, is not covered.)
+macro_rules! hr_fn_ptrs {
+    ($([$($g:tt)*] ($($arg:ty),*),)*) => {$(
+        // rustc's `coherence_leak_check` lint warns that `fn(&A)` and
+        // `fn(A)` (with `A = &'x T`) may one day be treated as overlapping;
+        // today they are distinct types, as the lint says.
+        #[allow(coherence_leak_check)]
+        impl<R, $($g)*> SizeOf for fn($($arg),*) -> R {
+            #[inline(always)]
+            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+            #[inline(always)]
+            fn is_heap_free() -> bool { true }
+        }
+    )*};
+}
+
+hr_fn_ptrs! {
+    [A: ?Sized] (&A),
+    [A: ?Sized, B] (&A, B),
+    [A, B: ?Sized] (A, &B),
+    [A: ?Sized, B: ?Sized] (&A, &B),
+    [A: ?Sized, B, C] (&A, B, C),
+    [A, B: ?Sized, C] (A, &B, C),
+    [A, B, C: ?Sized] (A, B, &C),
+    [A: ?Sized, B: ?Sized, C] (&A, &B, C),
+    [A: ?Sized, B, C: ?Sized] (&A, B, &C),
+    [A, B: ?Sized, C: ?Sized] (A, &B, &C),
+    [A: ?Sized, B: ?Sized, C: ?Sized] (&A, &B, &C),
+}
 
 /// Wrappers that own exactly what their one field owns. Inline values
 /// (wrappers, options, tuples) call `add_heap` directly: they nest only as
@@ -108,7 +175,76 @@ macro_rules! transparent {
 transparent! {
     [T: SizeOf] Reverse<T> => |s| &s.0,
     [T: SizeOf] Wrapping<T> => |s| &s.0,
+    [T: SizeOf] Saturating<T> => |s| &s.0,
     [T: SizeOf] ManuallyDrop<T> => |s| &**s,
+    [T: SizeOf] RangeFrom<T> => |s| &s.start,
+    [T: SizeOf] RangeTo<T> => |s| &s.end,
+    [T: SizeOf] RangeToInclusive<T> => |s| &s.end,
+}
+
+/// Ranges own what their bounds own.
+impl<T: SizeOf> SizeOf for Range<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        self.start.add_heap(cx);
+        self.end.add_heap(cx);
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}
+
+impl<T: SizeOf> SizeOf for RangeInclusive<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        self.start().add_heap(cx);
+        self.end().add_heap(cx);
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}
+
+impl<T: SizeOf> SizeOf for Bound<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if let Bound::Included(v) | Bound::Excluded(v) = self {
+            v.add_heap(cx);
+        }
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}
+
+impl<T: SizeOf> SizeOf for Poll<T> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if let Poll::Ready(v) = self {
+            v.add_heap(cx);
+        }
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        T::is_heap_free()
+    }
+}
+
+impl<B: SizeOf, C: SizeOf> SizeOf for ControlFlow<B, C> {
+    #[inline]
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        match self {
+            ControlFlow::Continue(c) => c.add_heap(cx),
+            ControlFlow::Break(b) => b.add_heap(cx),
+        }
+    }
+    #[inline]
+    fn is_heap_free() -> bool {
+        B::is_heap_free() && C::is_heap_free()
+    }
 }
 
 /// Unsized types that own nothing.

@@ -1,6 +1,6 @@
 //! Owning pointers, shared pointers and single-threaded cells.
 
-use core::cell::{Cell, OnceCell, RefCell};
+use core::cell::{Cell, LazyCell, OnceCell, RefCell};
 use core::pin::Pin;
 use std_alloc::borrow::{Cow, ToOwned};
 use std_alloc::rc::Rc;
@@ -94,15 +94,19 @@ where
     }
 }
 
-/// A `Cell` holds a `Copy` value (only those can be read through `&Cell`),
-/// which is measured from a copy.
-impl<T: SizeOf + Copy> SizeOf for Cell<T> {
-    #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if !T::is_heap_free() {
-            cx.add_borrowed(&self.get());
-        }
-    }
+/// A `Cell` adds nothing. For a heap-free `T`, or any `Copy` `T` (a `Copy`
+/// type has no drop, so it never owns heap), that is exact.
+///
+/// A `Cell` of a type that owns heap (`Cell<Vec<u8>>`,
+/// `Cell<Option<Box<Node>>>`) is not measured: its contents are reachable
+/// only by moving them out (`take`, `replace`), which measuring must not do,
+/// or through a reference made by unsafe code, which any safe code reached
+/// during the traversal (another `SizeOf` impl holding the same `&Cell`)
+/// could invalidate with `set`. Its inline bytes count as part of its owner;
+/// what it owns does not. Use a `RefCell` to have the contents counted.
+impl<T: SizeOf> SizeOf for Cell<T> {
+    #[inline(always)]
+    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
     #[inline]
     fn is_heap_free() -> bool {
         T::is_heap_free()
@@ -166,10 +170,31 @@ macro_rules! once_cells {
 }
 
 #[cfg(feature = "std")]
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 once_cells! {
     OnceCell,
     #[cfg(feature = "std")]
     OnceLock,
+}
+
+/// Lazy cells add nothing: std 1.85 shows a `LazyCell`'s or `LazyLock`'s
+/// value only by forcing it (`LazyCell::get` is unstable there), and
+/// measuring must not run the initializer. A lazy value that owns heap is
+/// therefore not counted once initialized; its inline bytes are, as part of
+/// its owner.
+macro_rules! lazy_cells {
+    ($($(#[$m:meta])* $t:ident,)*) => {$(
+        $(#[$m])*
+        impl<T: SizeOf, F> SizeOf for $t<T, F> {
+            #[inline(always)]
+            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+        }
+    )*};
+}
+
+lazy_cells! {
+    LazyCell,
+    #[cfg(feature = "std")]
+    LazyLock,
 }
