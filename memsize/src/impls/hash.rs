@@ -23,47 +23,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::lib::{size_of, Layout};
+use super::hash_table::{table_layout, GROUP_WIDTH};
+use crate::lib::size_of;
 use crate::{Context, SizeOf};
-
-/// The group width hashbrown uses for this target (fact 1).
-const GROUP_WIDTH: usize = if cfg!(all(
-    any(
-        all(
-            any(target_arch = "x86", target_arch = "x86_64"),
-            target_feature = "sse2"
-        ),
-        all(target_arch = "loongarch64", target_feature = "lsx"),
-    ),
-    not(miri)
-)) {
-    16
-} else if cfg!(any(
-    all(
-        target_arch = "aarch64",
-        target_feature = "neon",
-        target_endian = "little",
-        not(miri)
-    ),
-    target_pointer_width = "64",
-    target_arch = "aarch64",
-    target_arch = "x86_64",
-    target_arch = "wasm32"
-)) {
-    8
-} else {
-    4
-};
-
-/// The allocation of a table of `buckets` buckets of `T` (fact 1).
-fn table_layout<T>(buckets: usize) -> Option<Layout> {
-    let align = core::mem::align_of::<T>().max(GROUP_WIDTH);
-    let data = size_of::<T>()
-        .checked_mul(buckets)?
-        .checked_next_multiple_of(align)?;
-    let size = data.checked_add(buckets)?.checked_add(GROUP_WIDTH)?;
-    Layout::from_size_align(size, align).ok()
-}
 
 /// The usable capacity of a table of `buckets` buckets with no tombstones
 /// (hashbrown's `bucket_mask_to_capacity`).

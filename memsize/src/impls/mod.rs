@@ -4,6 +4,8 @@ mod btree;
 mod collections;
 #[cfg(feature = "std")]
 mod hash;
+#[cfg(feature = "std")]
+mod hash_table;
 mod primitives;
 mod smart_ptr;
 #[cfg(feature = "std")]

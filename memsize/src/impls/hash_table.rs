@@ -1,0 +1,64 @@
+//! The allocation of a hashbrown table, shared by the impls of std's
+//! `HashMap` (whose table is hashbrown's) and of the `hashbrown` and
+//! `indexmap` crates.
+//!
+//! Layout fact (hashbrown's `RawTable`, the same in std 1.85 to 1.95 and in
+//! hashbrown 0.16 and 0.17): a table of `B` buckets (a power of two) of `T`
+//! is one allocation: the buckets, padded to `A = max(align_of::<T>(), W)`,
+//! then `B + W` control bytes, aligned to `A`. `W` is the group width of the
+//! target: 16 with SSE2 (x86, x86_64) or LSX (loongarch64), 8 with NEON
+//! (aarch64) and on other 64-bit targets, 4 on other 32-bit ones; hashbrown
+//! under Miri always uses the portable 8 (4 on 32-bit). A table that never
+//! allocated points at a static empty group and owns nothing.
+
+use crate::lib::{size_of, Layout};
+
+/// The group width hashbrown uses for this target.
+pub(super) const GROUP_WIDTH: usize = if cfg!(all(
+    any(
+        all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        ),
+        all(target_arch = "loongarch64", target_feature = "lsx"),
+    ),
+    not(miri)
+)) {
+    16
+} else if cfg!(any(
+    all(
+        target_arch = "aarch64",
+        target_feature = "neon",
+        target_endian = "little",
+        not(miri)
+    ),
+    target_pointer_width = "64",
+    target_arch = "aarch64",
+    target_arch = "x86_64",
+    target_arch = "wasm32"
+)) {
+    8
+} else {
+    4
+};
+
+/// The alignment of a table of buckets of `T`.
+pub(super) const fn table_align<T>() -> usize {
+    let align = core::mem::align_of::<T>();
+    if align > GROUP_WIDTH {
+        align
+    } else {
+        GROUP_WIDTH
+    }
+}
+
+/// The allocation of a table of `buckets` buckets of `T`.
+#[allow(dead_code)] // Unused when only the hashbrown impl is built.
+pub(super) fn table_layout<T>(buckets: usize) -> Option<Layout> {
+    let align = table_align::<T>();
+    let data = size_of::<T>()
+        .checked_mul(buckets)?
+        .checked_next_multiple_of(align)?;
+    let size = data.checked_add(buckets)?.checked_add(GROUP_WIDTH)?;
+    Layout::from_size_align(size, align).ok()
+}
