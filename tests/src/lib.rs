@@ -15,3 +15,19 @@ impl Lcg {
         self.0 >> 33
     }
 }
+
+/// Checks a value against the allocator after each step of its history:
+/// for every prefix of `steps`, builds the value with `new`, applies the
+/// prefix, and hands the result to [`memsize::alloc::assert_heap_exact`].
+/// Rebuilding beats measuring clones, whose capacities and sharing differ
+/// from the original's.
+#[cfg(feature = "std")]
+pub fn check_history<T: memsize::SizeOf>(new: impl Fn() -> T, steps: &[&dyn Fn(&mut T)]) {
+    for n in 0..=steps.len() {
+        let mut value = new();
+        for step in &steps[..n] {
+            step(&mut value);
+        }
+        memsize::alloc::assert_heap_exact(value);
+    }
+}
