@@ -36,6 +36,8 @@ macro_rules! heap_free_ext {
 mod ahash;
 #[cfg(feature = "arrayvec")]
 mod arrayvec;
+#[cfg(feature = "bytes")]
+mod bytes;
 #[cfg(feature = "compact_str")]
 mod compact_str;
 #[cfg(feature = "ecow")]
