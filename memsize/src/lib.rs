@@ -55,6 +55,11 @@
 //!   is `no_std` and needs only `alloc`.
 //! - `derive` (default): `#[derive(SizeOf)]`.
 //! - `alloc-sites`: allocation sites (backtraces) in the counting allocator.
+//! - Third-party crates, one feature each, named after the crate and off by
+//!   default: `hashbrown`, `indexmap`, `smallvec`, `arrayvec`, `tinyvec`,
+//!   `thin-vec`, `bytes`, `slab`, `compact_str`, `smol_str`, `ecow`,
+//!   `triomphe`, and the hashers of `ahash`, `foldhash` and `rustc-hash`.
+//!   Maps count their hasher, so a map's `S` implements `SizeOf` too.
 //!
 //! # MSRV
 //!
