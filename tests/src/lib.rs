@@ -31,3 +31,18 @@ pub fn check_history<T: memsize::SizeOf>(new: impl Fn() -> T, steps: &[&dyn Fn(&
         memsize::alloc::assert_heap_exact(value);
     }
 }
+
+/// A heap-free element whose `add_heap` panics: a container of these that
+/// visits its elements, instead of answering from its capacity alone, fails
+/// the test.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NeverVisited(pub u32);
+
+impl memsize::SizeOf for NeverVisited {
+    fn add_heap<'a>(&'a self, _: &mut memsize::Context<'a>) {
+        panic!("a container of heap-free elements visited them");
+    }
+    fn is_heap_free() -> bool {
+        true
+    }
+}

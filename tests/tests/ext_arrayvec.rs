@@ -5,6 +5,7 @@ use std::alloc::System;
 
 use memsize::alloc::{assert_heap_exact, CountingAlloc};
 use memsize::SizeOf;
+use memsize_tests::NeverVisited;
 
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
@@ -36,4 +37,10 @@ fn elements_that_own_heap() {
     assert_heap_exact(v);
     let nested: ArrayVec<Vec<u32>, 3> = (0..3).map(|i| vec![i; i as usize * 10]).collect();
     assert_heap_exact(nested);
+}
+
+#[test]
+fn heap_free_elements_are_not_visited() {
+    let a: ArrayVec<NeverVisited, 4> = (0..4).map(NeverVisited).collect();
+    assert_heap_exact(a);
 }

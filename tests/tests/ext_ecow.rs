@@ -6,6 +6,7 @@ use std::alloc::System;
 
 use memsize::alloc::{assert_heap_exact, CountingAlloc};
 use memsize::SizeOf;
+use memsize_tests::NeverVisited;
 
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
@@ -67,4 +68,10 @@ fn eco_string_inline_heap_shared() {
     assert_heap_exact(g);
     assert_heap_exact(EcoString::with_capacity(64));
     assert_heap_exact(EcoString::with_capacity(3));
+}
+
+#[test]
+fn heap_free_elements_are_not_visited() {
+    let v: EcoVec<NeverVisited> = (0..100).map(NeverVisited).collect();
+    assert_heap_exact(v);
 }

@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, Hasher};
 use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 use memsize::alloc::{assert_heap_exact, CountingAlloc};
 use memsize::{Context, SizeOf};
-use memsize_tests::{check_history, Lcg};
+use memsize_tests::{check_history, Lcg, NeverVisited};
 
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
@@ -117,4 +117,14 @@ fn heap_free_elements_are_constant_time() {
     let m: HashMap<u64, u64> = (0..10_000).map(|i| (i, i)).collect();
     let size = m.heap_size();
     assert_eq!(size, m.allocation_size());
+}
+
+#[test]
+fn heap_free_elements_are_not_visited() {
+    let m: HashMap<NeverVisited, NeverVisited> = (0..100)
+        .map(|i| (NeverVisited(i), NeverVisited(i)))
+        .collect();
+    assert_heap_exact(m);
+    let s: HashSet<NeverVisited> = (0..100).map(NeverVisited).collect();
+    assert_heap_exact(s);
 }

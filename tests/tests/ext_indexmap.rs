@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, DefaultHasher, Hasher};
 use indexmap::{IndexMap, IndexSet};
 use memsize::alloc::{assert_heap_exact, CountingAlloc};
 use memsize::{Context, SizeOf};
-use memsize_tests::{check_history, Lcg};
+use memsize_tests::{check_history, Lcg, NeverVisited};
 
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
@@ -164,5 +164,15 @@ fn the_hasher_is_counted() {
     m.extend((0..100).map(|i| (i, i)));
     assert_heap_exact(m);
     let s: IndexSet<String, Boxed> = (0..10).map(|i| i.to_string()).collect();
+    assert_heap_exact(s);
+}
+
+#[test]
+fn heap_free_elements_are_not_visited() {
+    let m: Map<NeverVisited, NeverVisited> = (0..100)
+        .map(|i| (NeverVisited(i), NeverVisited(i)))
+        .collect();
+    assert_heap_exact(m);
+    let s: Set<NeverVisited> = (0..100).map(NeverVisited).collect();
     assert_heap_exact(s);
 }

@@ -8,7 +8,7 @@ use memsize::alloc::{assert_heap_exact, CountingAlloc};
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 
-use memsize_tests::check_history;
+use memsize_tests::{check_history, NeverVisited};
 use slab::Slab;
 
 #[test]
@@ -65,4 +65,13 @@ fn heap_owning_values() {
             },
         ],
     );
+}
+
+#[test]
+fn heap_free_elements_are_not_visited() {
+    let mut s: Slab<NeverVisited> = Slab::new();
+    for i in 0..100 {
+        s.insert(NeverVisited(i));
+    }
+    assert_heap_exact(s);
 }

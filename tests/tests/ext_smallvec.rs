@@ -9,7 +9,7 @@ use memsize::SizeOf;
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 
-use memsize_tests::check_history;
+use memsize_tests::{check_history, NeverVisited};
 use smallvec::{smallvec, SmallVec};
 
 #[test]
@@ -67,4 +67,10 @@ fn heap_owning_elements() {
     );
     let nested: SmallVec<[SmallVec<[u8; 4]>; 1]> = (0..3).map(|i| (0..i * 3).collect()).collect();
     assert_heap_exact(nested);
+}
+
+#[test]
+fn heap_free_elements_are_not_visited() {
+    let v: SmallVec<[NeverVisited; 2]> = (0..100).map(NeverVisited).collect();
+    assert_heap_exact(v);
 }

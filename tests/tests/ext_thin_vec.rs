@@ -10,7 +10,7 @@ use memsize::SizeOf;
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 
-use memsize_tests::check_history;
+use memsize_tests::{check_history, NeverVisited};
 use thin_vec::{thin_vec, ThinVec};
 
 #[test]
@@ -64,4 +64,10 @@ fn heap_owning_elements() {
     }
     let w: ThinVec<Wide> = (0..5).map(|i| Wide(vec![0; i])).collect();
     assert_heap_exact(w);
+}
+
+#[test]
+fn heap_free_elements_are_not_visited() {
+    let v: ThinVec<NeverVisited> = (0..100).map(NeverVisited).collect();
+    assert_heap_exact(v);
 }

@@ -9,7 +9,7 @@ use memsize::SizeOf;
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 
-use memsize_tests::check_history;
+use memsize_tests::{check_history, NeverVisited};
 use tinyvec::{tiny_vec, ArrayVec, TinyVec};
 
 #[test]
@@ -62,4 +62,12 @@ fn tiny_vec_of_strings() {
             &|v| v.retain(|s| s.len() > 3),
         ],
     );
+}
+
+#[test]
+fn heap_free_elements_are_not_visited() {
+    let v: TinyVec<[NeverVisited; 4]> = (0..100).map(NeverVisited).collect();
+    assert_heap_exact(v);
+    let a: ArrayVec<[NeverVisited; 4]> = (0..4).map(NeverVisited).collect();
+    assert_heap_exact(a);
 }
