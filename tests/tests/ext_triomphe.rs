@@ -9,7 +9,7 @@ use memsize::alloc::{assert_heap_exact, CountingAlloc};
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 
-use triomphe::{Arc, UniqueArc};
+use triomphe::{Arc, HeaderSlice, HeaderWithLength, ThinArc, UniqueArc};
 
 #[test]
 fn sized_and_unsized_values() {
@@ -41,4 +41,21 @@ fn unique_arc() {
     assert_heap_exact(u);
     let shared = UniqueArc::new(vec![0u8; 64]).shareable();
     assert_heap_exact(vec![shared.clone(), shared]);
+}
+
+#[test]
+fn header_slices_and_thin_arcs() {
+    let fat: Arc<HeaderSlice<String, [u32]>> =
+        Arc::from_header_and_iter("header".repeat(5), 0..10u32);
+    assert_heap_exact(vec![fat.clone(), fat]);
+    let fat: Arc<HeaderSlice<u8, [String]>> =
+        Arc::from_header_and_iter(1, (0..4).map(|i| "s".repeat(i * 9)));
+    assert_heap_exact(fat);
+    let thin: ThinArc<u16, u64> = ThinArc::from_header_and_iter(7, (0..33u32).map(u64::from));
+    assert_heap_exact(thin);
+    let thin: ThinArc<String, String> =
+        ThinArc::from_header_and_iter("h".repeat(20), (0..3).map(|i| i.to_string()));
+    assert_heap_exact(vec![thin.clone(), thin]);
+    let h: HeaderWithLength<Vec<u8>> = HeaderWithLength::new(vec![1; 9], 0);
+    assert_heap_exact(h);
 }
