@@ -23,3 +23,15 @@ fn hashers_are_heap_free() {
     assert_heap_exact(hasher);
     assert_heap_exact(vec![ahash::RandomState::with_seed(1); 3]);
 }
+
+#[test]
+fn ahash_maps_and_sets() {
+    let mut m: ahash::AHashMap<u64, String> = ahash::AHashMap::new();
+    m.extend((0..300).map(|i| (i, i.to_string())));
+    for i in 0..200 {
+        m.remove(&i);
+    }
+    assert_heap_exact(m);
+    let s: ahash::AHashSet<u32> = (0..1000).collect();
+    assert_heap_exact(s);
+}
