@@ -271,7 +271,9 @@ unsafe fn add_block<const N: usize>(cx: &mut Context<'_>, data: usize, cap: usiz
 ///
 /// Bound: a `Bytes` made with `Bytes::from_owner` counts the bytes of its
 /// view, once per owner: never more than the owner's allocations, but not
-/// them.
+/// them. So does one whose unshared buffer starts at an odd address (bytes
+/// gives those a vtable of their own; the system allocator never returns
+/// one).
 #[cfg_attr(docsrs, doc(cfg(feature = "bytes")))]
 impl SizeOf for Bytes {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
