@@ -54,7 +54,7 @@ fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> (usize, *const u
         Some((mask, ctrl)) => {
             let buckets = mask + 1;
             // The buckets lie before the control bytes (fact 1).
-            let start = table_layout::<T>(buckets).map_or(core::ptr::null(), |l| {
+            let start = table_layout::<T>(buckets, GROUP_WIDTH).map_or(core::ptr::null(), |l| {
                 ctrl.wrapping_sub(l.size() - buckets - GROUP_WIDTH)
             });
             (buckets, start)
@@ -184,7 +184,7 @@ fn plausible<T>(mask: usize, ctrl: usize, known: &Known) -> bool {
 #[inline]
 fn add_table<T>(cx: &mut Context<'_>, (buckets, start): (usize, *const u8)) {
     if buckets != 0 {
-        if let Some(layout) = table_layout::<T>(buckets) {
+        if let Some(layout) = table_layout::<T>(buckets, GROUP_WIDTH) {
             cx.add_alloc(start, layout);
         }
     }

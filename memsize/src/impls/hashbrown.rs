@@ -6,8 +6,9 @@
 //! 1. Each of the three owns one table allocation, whose size the crate
 //!    reports itself with `allocation_size()` (0 for a table that never
 //!    allocated): the figure is hashbrown's own, exact after any history.
-//! 2. The allocation is aligned to `max(align_of::<T>(), W)` (see
-//!    `hash_table`), which is all this impl adds to hashbrown's figure.
+//! 2. The allocation is aligned to `max(align_of::<T>(), W)`, with the
+//!    crate's group width `W` (see `hash_table`), which is all this impl
+//!    adds to hashbrown's figure.
 //!    Its address is not public, so the allocation is added without one.
 //! 3. Maps and sets hold their `BuildHasher` inline, measured as a field.
 
@@ -15,14 +16,14 @@ use core::hash::{BuildHasher, Hash};
 
 use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
-use super::hash_table::table_align;
+use super::hash_table::{table_align, CRATE_GROUP_WIDTH};
 use crate::lib::Layout;
 use crate::{Context, SizeOf};
 
 /// Adds the table of buckets of `T` that hashbrown reports as `size` bytes.
 #[inline]
 fn add_table<T>(cx: &mut Context<'_>, size: usize) {
-    if let Ok(layout) = Layout::from_size_align(size, table_align::<T>()) {
+    if let Ok(layout) = Layout::from_size_align(size, table_align::<T>(CRATE_GROUP_WIDTH)) {
         cx.add_alloc(core::ptr::null(), layout);
     }
 }

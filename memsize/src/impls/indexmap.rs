@@ -23,15 +23,15 @@
 //!    6 and a table of 8 buckets (mask 7), growth left 5, length 2. A map
 //!    whose size or words do not fit that shape (a future indexmap) is
 //!    measured from the public `capacity()` instead, a lower bound.
-//! 4. The table's allocation is hashbrown's (see `hash_table`), of buckets
-//!    of `usize`.
+//! 4. The table's allocation is the hashbrown crate's (see `hash_table`,
+//!    with the crate's group width), of buckets of `usize`.
 
 use core::hash::{BuildHasher, Hasher};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::hash_table::table_layout;
+use super::hash_table::{table_layout, CRATE_GROUP_WIDTH};
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
 
@@ -199,7 +199,7 @@ fn add_core<K, V>(cx: &mut Context<'_>, (entries, buckets): (usize, usize)) {
         }
     }
     if buckets != 0 {
-        if let Some(layout) = table_layout::<usize>(buckets) {
+        if let Some(layout) = table_layout::<usize>(buckets, CRATE_GROUP_WIDTH) {
             cx.add_alloc(core::ptr::null(), layout);
         }
     }
