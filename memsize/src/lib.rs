@@ -75,6 +75,12 @@
 //! - `serde`: `Serialize` and `Deserialize` for [`Report`] (its JSON form,
 //!   see [`report`](crate::report#json)).
 //! - `inferno`: `Report::write_flamegraph`, a report as an SVG flame graph.
+//! - Third-party crates, one feature each, named after the crate and off by
+//!   default: `hashbrown`, `indexmap`, `smallvec`, `arrayvec`, `tinyvec`,
+//!   `thin-vec`, `bytes`, `slab`, `compact_str`, `smol_str`, `ecow`,
+//!   `triomphe`, `parking_lot`, `dashmap`, and the hashers of `ahash`,
+//!   `foldhash` and `rustc-hash`.
+//!   Maps count their hasher, so a map's `S` implements `SizeOf` too.
 //!
 //! # MSRV
 //!

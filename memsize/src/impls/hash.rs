@@ -25,47 +25,9 @@ use std::collections::hash_map::{DefaultHasher, RandomState};
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 
-use crate::lib::{size_of, Layout};
+use super::hash_table::{table_layout, GROUP_WIDTH};
+use crate::lib::size_of;
 use crate::{Context, SizeOf};
-
-/// The group width hashbrown uses for this target (fact 1).
-const GROUP_WIDTH: usize = if cfg!(all(
-    any(
-        all(
-            any(target_arch = "x86", target_arch = "x86_64"),
-            target_feature = "sse2"
-        ),
-        all(target_arch = "loongarch64", target_feature = "lsx"),
-    ),
-    not(miri)
-)) {
-    16
-} else if cfg!(any(
-    all(
-        target_arch = "aarch64",
-        target_feature = "neon",
-        target_endian = "little",
-        not(miri)
-    ),
-    target_pointer_width = "64",
-    target_arch = "aarch64",
-    target_arch = "x86_64",
-    target_arch = "wasm32"
-)) {
-    8
-} else {
-    4
-};
-
-/// The allocation of a table of `buckets` buckets of `T` (fact 1).
-fn table_layout<T>(buckets: usize) -> Option<Layout> {
-    let align = core::mem::align_of::<T>().max(GROUP_WIDTH);
-    let data = size_of::<T>()
-        .checked_mul(buckets)?
-        .checked_next_multiple_of(align)?;
-    let size = data.checked_add(buckets)?.checked_add(GROUP_WIDTH)?;
-    Layout::from_size_align(size, align).ok()
-}
 
 /// The usable capacity of a table of `buckets` buckets with no tombstones
 /// (hashbrown's `bucket_mask_to_capacity`).
@@ -94,7 +56,7 @@ fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> (usize, *const u
         Some((mask, ctrl)) => {
             let buckets = mask + 1;
             // The buckets lie before the control bytes (fact 1).
-            let start = table_layout::<T>(buckets).map_or(core::ptr::null(), |l| {
+            let start = table_layout::<T>(buckets, GROUP_WIDTH).map_or(core::ptr::null(), |l| {
                 ctrl.wrapping_sub(l.size() - buckets - GROUP_WIDTH)
             });
             (buckets, start)
@@ -224,7 +186,7 @@ fn plausible<T>(mask: usize, ctrl: usize, known: &Known) -> bool {
 #[inline]
 fn add_table<T>(cx: &mut Context<'_>, (buckets, start): (usize, *const u8)) {
     if buckets != 0 {
-        if let Some(layout) = table_layout::<T>(buckets) {
+        if let Some(layout) = table_layout::<T>(buckets, GROUP_WIDTH) {
             cx.add_alloc(start, layout);
         }
     }

@@ -1,4 +1,5 @@
-//! `SizeOf` for the types of core, alloc and std, one family per file.
+//! `SizeOf` for the types of core, alloc and std, one family per file, and
+//! for the types of third-party crates, one file per crate.
 
 mod btree;
 mod collections;
@@ -6,6 +7,8 @@ mod dyn_objects;
 mod errors;
 #[cfg(feature = "std")]
 mod hash;
+#[cfg(any(feature = "std", feature = "hashbrown", feature = "indexmap"))]
+mod hash_table;
 mod primitives;
 mod smart_ptr;
 #[cfg(feature = "std")]
@@ -17,9 +20,54 @@ mod threads;
 
 #[cfg(all(test, feature = "std"))]
 mod tests;
+// Third-party crates, each behind a feature named after the crate.
 
-// Third-party crates, each behind a feature named after it.
+/// `SizeOf` for a third-party type that never owns heap memory, shown in the
+/// docs as needing the crate's feature.
+#[allow(unused_macros)] // Unused when no hasher crate is enabled.
+macro_rules! heap_free_ext {
+    ($feature:literal: $([$($g:tt)*] $t:ty,)*) => {$(
+        #[cfg_attr(docsrs, doc(cfg(feature = $feature)))]
+        impl<$($g)*> $crate::SizeOf for $t {
+            #[inline(always)]
+            fn add_heap<'a>(&'a self, _: &mut $crate::Context<'a>) {}
+            #[inline(always)]
+            fn is_heap_free() -> bool { true }
+        }
+    )*};
+}
+
+#[cfg(feature = "ahash")]
+mod ahash;
+#[cfg(feature = "arrayvec")]
+mod arrayvec;
+#[cfg(feature = "bytes")]
+mod bytes;
+#[cfg(feature = "compact_str")]
+mod compact_str;
 #[cfg(feature = "dashmap")]
 mod dashmap;
+#[cfg(feature = "ecow")]
+mod ecow;
+#[cfg(feature = "foldhash")]
+mod foldhash;
+#[cfg(feature = "hashbrown")]
+mod hashbrown;
+#[cfg(feature = "indexmap")]
+mod indexmap;
+#[cfg(feature = "rustc-hash")]
+mod rustc_hash;
 #[cfg(feature = "parking_lot")]
 mod parking_lot;
+#[cfg(feature = "slab")]
+mod slab;
+#[cfg(feature = "smallvec")]
+mod smallvec;
+#[cfg(feature = "smol_str")]
+mod smol_str;
+#[cfg(feature = "thin-vec")]
+mod thin_vec;
+#[cfg(feature = "tinyvec")]
+mod tinyvec;
+#[cfg(feature = "triomphe")]
+mod triomphe;

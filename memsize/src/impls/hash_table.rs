@@ -1,0 +1,92 @@
+//! The allocation of a hashbrown table, shared by the impls of std's
+//! `HashMap` (whose table is hashbrown's) and of the `hashbrown` and
+//! `indexmap` crates.
+//!
+//! Layout fact (hashbrown's `RawTable`, the same in std 1.85 to 1.95 and in
+//! the hashbrown crate 0.16 and 0.17): a table of `B` buckets (a power of
+//! two) of `T` is one allocation: the buckets, padded to
+//! `A = max(align_of::<T>(), W)`, then `B + W` control bytes, aligned to
+//! `A`. A table that never allocated points at a static empty group and
+//! owns nothing.
+//!
+//! `W` is the group width, which differs between std's copy of hashbrown
+//! and the crate:
+//! - std: 16 with SSE2 (x86, x86_64) or LSX (loongarch64), 8 with NEON
+//!   (aarch64) and on other 64-bit targets, 4 on other 32-bit ones; under
+//!   Miri always the portable 8 (4 on 32-bit).
+//! - the hashbrown crate 0.17 (also inside indexmap 2.14): 16 with SSE2,
+//!   under Miri too; 8 with NEON (little-endian aarch64) and on other
+//!   64-bit targets; 4 on other 32-bit ones. (LSX, 16, only with
+//!   hashbrown's `nightly` feature, which this does not see.)
+
+use crate::lib::{size_of, Layout};
+
+/// The group width std's hashbrown uses for this target.
+#[allow(dead_code)] // Unused without std.
+pub(super) const GROUP_WIDTH: usize = if cfg!(all(
+    any(
+        all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        ),
+        all(target_arch = "loongarch64", target_feature = "lsx"),
+    ),
+    not(miri)
+)) {
+    16
+} else if cfg!(any(
+    all(
+        target_arch = "aarch64",
+        target_feature = "neon",
+        target_endian = "little",
+        not(miri)
+    ),
+    target_pointer_width = "64",
+    target_arch = "aarch64",
+    target_arch = "x86_64",
+    target_arch = "wasm32"
+)) {
+    8
+} else {
+    4
+};
+
+/// The group width the hashbrown crate (0.17) uses for this target.
+#[allow(dead_code)] // Unused when only std's impl is built.
+pub(super) const CRATE_GROUP_WIDTH: usize = if cfg!(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+)) {
+    16
+} else if cfg!(any(
+    target_pointer_width = "64",
+    target_arch = "aarch64",
+    target_arch = "x86_64",
+    target_arch = "wasm32"
+)) {
+    8
+} else {
+    4
+};
+
+/// The alignment of a table of buckets of `T` with group width `width`.
+pub(super) const fn table_align<T>(width: usize) -> usize {
+    let align = core::mem::align_of::<T>();
+    if align > width {
+        align
+    } else {
+        width
+    }
+}
+
+/// The allocation of a table of `buckets` buckets of `T` with group width
+/// `width`.
+#[allow(dead_code)] // Unused when only the hashbrown impl is built.
+pub(super) fn table_layout<T>(buckets: usize, width: usize) -> Option<Layout> {
+    let align = table_align::<T>(width);
+    let data = size_of::<T>()
+        .checked_mul(buckets)?
+        .checked_next_multiple_of(align)?;
+    let size = data.checked_add(buckets)?.checked_add(width)?;
+    Layout::from_size_align(size, align).ok()
+}

@@ -1,0 +1,245 @@
+//! `IndexMap` and `IndexSet` of the `indexmap` crate (2.x).
+//!
+//! Layout facts of indexmap 2.14 (with hashbrown 0.17), each held against
+//! the allocator in `tests/tests/ext_indexmap.rs`:
+//!
+//! 1. An `IndexMap<K, V, S>` is a core and the hasher `S`. The core is two
+//!    fields: the entries, a `Vec` of `{ hash: usize, key: K, value: V }`,
+//!    and the indices, a hashbrown `HashTable<usize>` mapping hashes to
+//!    positions in the entries. An `IndexSet<T, S>` is an
+//!    `IndexMap<T, (), S>`.
+//! 2. The public `capacity()` is the smaller of the two capacities, and
+//!    neither is public on its own: `with_capacity(n)` gives the entries
+//!    exactly `n` slots but the indices a table of at least `n`; removals
+//!    (`swap_remove`, `shift_remove`) keep the entries' buffer while leaving
+//!    tombstones that lower the table's reported capacity. So the two are
+//!    read from the core itself: seven words, the entries' `Vec` (pointer,
+//!    capacity, length) and the table (bucket mask, control pointer, growth
+//!    left, items), all integers and pointers, in an order rustc chooses
+//!    and the same for every `K` and `V` (the field types are `Vec<_>` and
+//!    `HashTable<usize>`, whose layouts do not depend on `K` and `V`).
+//! 3. Which word is which is learned once, from a map whose words are all
+//!    known: `with_capacity(6)` and two inserts give an entries capacity of
+//!    6 and a table of 8 buckets (mask 7), growth left 5, length 2. A map
+//!    whose size or words do not fit that shape (a future indexmap) is
+//!    measured from the public `capacity()` instead, a lower bound.
+//! 4. The table's allocation is the hashbrown crate's (see `hash_table`,
+//!    with the crate's group width), of buckets of `usize`.
+
+use core::hash::{BuildHasher, Hasher};
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use indexmap::{IndexMap, IndexSet};
+
+use super::hash_table::{table_layout, CRATE_GROUP_WIDTH};
+use crate::lib::{size_of, Layout};
+use crate::{Context, SizeOf};
+
+/// The element of the entries' `Vec`: the same field types as indexmap's
+/// `Bucket`, so rustc gives it the same size and alignment (fact 1).
+#[allow(dead_code)] // Only its layout is used.
+struct Bucket<K, V> {
+    hash: usize,
+    key: K,
+    value: V,
+}
+
+/// Words in the core (fact 2).
+const CORE_WORDS: usize = 7;
+
+/// Where the entries' capacity and the table's bucket mask sit in the core,
+/// as word indices: `1 + cap | (1 + mask) << 8`, 0 before the probe ran,
+/// `usize::MAX` where the core did not have the expected shape.
+static SLOTS: AtomicUsize = AtomicUsize::new(0);
+
+/// A zero-sized hasher for the probe map.
+#[derive(Default)]
+struct ProbeHasher(u64);
+
+impl Hasher for ProbeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+}
+
+struct ProbeState;
+
+impl BuildHasher for ProbeState {
+    type Hasher = ProbeHasher;
+    fn build_hasher(&self) -> ProbeHasher {
+        ProbeHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+/// Reads the core's words out of `map`, whose hasher sits at `hasher`.
+/// `None` if the map is not a core of seven words and the hasher.
+fn core_words<M, S>(map: &M, hasher: &S) -> Option<[usize; CORE_WORDS]> {
+    let word = size_of::<usize>();
+    let core = CORE_WORDS * word;
+    let align = core::mem::align_of::<M>();
+    if size_of::<M>() != (core + size_of::<S>()).next_multiple_of(align) {
+        return None;
+    }
+    let base = map as *const M as usize;
+    let s_start = (hasher as *const S as usize).checked_sub(base)?;
+    let s_end = s_start.checked_add(size_of::<S>())?;
+    if s_end > size_of::<M>() {
+        return None;
+    }
+    // The core lies wholly before or wholly after `S`.
+    let after = s_end.next_multiple_of(word);
+    let offset = if s_start >= core {
+        0
+    } else if after + core <= size_of::<M>() {
+        after
+    } else {
+        return None;
+    };
+    // SAFETY: `offset..offset + core` lies inside `*map` (checked above),
+    // does not overlap `S`, and is word-aligned (the map is, and the offset
+    // is a multiple of the word size). Outside `S` the map holds only the
+    // core: seven word-sized integer and pointer fields with no padding
+    // between them (fact 2), so every byte read is initialized. The words
+    // are read as pointers (keeping provenance) and only their addresses are
+    // used; nothing read is dereferenced.
+    let words: [*const u8; CORE_WORDS] = unsafe {
+        (map as *const M as *const u8)
+            .add(offset)
+            .cast::<[*const u8; CORE_WORDS]>()
+            .read()
+    };
+    Some(words.map(|w| w as usize))
+}
+
+/// The word indices of the entries' capacity and the bucket mask (fact 3).
+fn slots() -> Option<(usize, usize)> {
+    let mut known = SLOTS.load(Ordering::Relaxed);
+    if known == 0 {
+        known = probe().map_or(usize::MAX, |(c, m)| (1 + c) | (1 + m) << 8);
+        SLOTS.store(known, Ordering::Relaxed);
+    }
+    if known == usize::MAX {
+        None
+    } else {
+        Some(((known & 0xff) - 1, (known >> 8) - 1))
+    }
+}
+
+/// Builds a map whose words are known and finds the two that matter.
+fn probe() -> Option<(usize, usize)> {
+    let mut map: IndexMap<u64, (), ProbeState> = IndexMap::with_capacity_and_hasher(6, ProbeState);
+    map.insert(1, ());
+    map.insert(2, ());
+    let words = core_words(&map, map.hasher())?;
+    let only = |f: &dyn Fn(usize) -> bool| {
+        let mut found = words.iter().enumerate().filter(|&(_, &w)| f(w));
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    };
+    let cap = only(&|w| w == 6)?;
+    let mask = only(&|w| w == 7)?;
+    // The rest: growth left 5, the two lengths 2, and two pointers.
+    let fives = words.iter().filter(|&&w| w == 5).count();
+    let twos = words.iter().filter(|&&w| w == 2).count();
+    (fives == 1 && twos == 2).then_some((cap, mask))
+}
+
+/// The usable capacity of a table of `buckets` buckets without tombstones.
+fn usable(buckets: usize) -> usize {
+    if buckets <= 8 {
+        buckets - 1
+    } else {
+        buckets / 8 * 7
+    }
+}
+
+/// The entries' capacity and the table's bucket count of a map with `len`
+/// entries and public capacity `capacity` (fact 2), read from its words, or
+/// the lower bound from `capacity` where the words do not fit.
+fn capacities<M, S>(map: &M, hasher: &S, len: usize, capacity: usize) -> (usize, usize) {
+    let read = || {
+        let (c, m) = slots()?;
+        let words = core_words(map, hasher)?;
+        let (entries, mask) = (words[c], words[m]);
+        let buckets = mask.checked_add(1)?;
+        let fits = entries >= capacity
+            && entries >= len
+            && buckets.is_power_of_two()
+            && if buckets == 1 {
+                len == 0
+            } else {
+                buckets >= 4 && usable(buckets) >= capacity.max(len)
+            };
+        fits.then_some((entries, if buckets == 1 { 0 } else { buckets }))
+    };
+    read().unwrap_or_else(|| {
+        let mut buckets = 0;
+        if capacity > 0 {
+            buckets = 4usize;
+            while usable(buckets) < capacity {
+                buckets = buckets.saturating_mul(2);
+            }
+        }
+        (capacity, buckets)
+    })
+}
+
+/// Adds the entries' buffer and the index table.
+fn add_core<K, V>(cx: &mut Context<'_>, (entries, buckets): (usize, usize)) {
+    if size_of::<Bucket<K, V>>() != 0 {
+        if let Ok(layout) = Layout::array::<Bucket<K, V>>(entries) {
+            cx.add_alloc(core::ptr::null(), layout);
+        }
+    }
+    if buckets != 0 {
+        if let Some(layout) = table_layout::<usize>(buckets, CRATE_GROUP_WIDTH) {
+            cx.add_alloc(core::ptr::null(), layout);
+        }
+    }
+}
+
+/// The entries' buffer and the index table, exact after any history
+/// (facts 2, 3), plus the hasher. Constant time when keys and values own no
+/// heap.
+#[cfg_attr(docsrs, doc(cfg(feature = "indexmap")))]
+impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for IndexMap<K, V, S> {
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let caps = capacities(self, self.hasher(), self.len(), self.capacity());
+        add_core::<K, V>(cx, caps);
+        cx.add_field("hasher", self.hasher());
+        if !(K::is_heap_free() && V::is_heap_free()) {
+            cx.descend(move |cx| {
+                for (k, v) in self {
+                    k.add_heap(cx);
+                    v.add_heap(cx);
+                }
+            });
+        }
+    }
+}
+
+/// The entries' buffer and the index table, exact after any history
+/// (facts 2, 3), plus the hasher. Constant time when the values own no
+/// heap.
+#[cfg_attr(docsrs, doc(cfg(feature = "indexmap")))]
+impl<T: SizeOf, S: SizeOf> SizeOf for IndexSet<T, S> {
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        let caps = capacities(self, self.hasher(), self.len(), self.capacity());
+        add_core::<T, ()>(cx, caps);
+        cx.add_field("hasher", self.hasher());
+        if !T::is_heap_free() {
+            cx.descend(move |cx| {
+                for v in self {
+                    v.add_heap(cx);
+                }
+            });
+        }
+    }
+}
