@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# What the size derives cost at compile time: generates one scratch crate
+# per derive (memsize, deepsize, get-size2, mem_dbg) plus one with no derive,
+# each holding the same N types (N/3 structs with named fields, N/3 generic
+# structs, N/3 enums), and times a debug `cargo build` and `cargo check` of
+# each (its dependencies built beforehand, so only the crate itself is
+# timed; best of REPS runs).
+#
+# Incremental compilation is off (CARGO_INCREMENTAL=0): every timed run
+# compiles the crate from scratch, as a clean build or CI does.
+#
+# Two ways to split the macro's own time from the cost of the code it
+# writes, both needing a nightly toolchain (columns n/a without one):
+# - `-Ztime-passes`: rustc's own timing of macro expansion
+#   (`macro_expand_crate`, which runs the proc macros) and of the whole
+#   compilation, on a nightly build of the crate; macro expansion less the
+#   baseline's is what the derive macro costs.
+# - an "expanded" crate: the crate's source after macro expansion
+#   (`-Zunpretty=expanded`), compiled with the stable toolchain as plain code
+#   with no derive, where that compiles (mem_dbg's expansion calls
+#   compiler-internal panics in `const` items, which only the macro may).
+#   The derive crate's time less the expanded crate's is what running the
+#   macro costs; the expanded crate's less the baseline's, the generated code.
+#
+#     benches/derive-compile-time.sh              # N=1000 REPS=3
+#     N=300 REPS=1 benches/derive-compile-time.sh
+#
+# The crates go under $CARGO_TARGET_DIR (or the workspace's target/), in
+# derive-compile-time/, and are not part of the workspace.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+n=${N:-1000}
+reps=${REPS:-3}
+root=${CARGO_TARGET_DIR:-$repo/target}/derive-compile-time
+mkdir -p "$root"
+# One target dir for all scratch crates: the dependencies are built once.
+export CARGO_TARGET_DIR=$root/target
+export CARGO_INCREMENTAL=0
+
+variants=(baseline memsize deepsize get-size2 mem_dbg)
+
+dep() {
+    case $1 in
+        baseline) ;;
+        memsize) echo "memsize = { path = \"$repo/memsize\" }" ;;
+        deepsize) echo 'deepsize = "0.2.0"' ;;
+        get-size2) echo 'get-size2 = { version = "0.11.1", features = ["derive"] }' ;;
+        mem_dbg) echo 'mem_dbg = "0.4.4"' ;;
+    esac
+}
+
+derive() {
+    case $1 in
+        baseline) ;;
+        memsize) echo '#[derive(memsize::SizeOf)]' ;;
+        deepsize) echo '#[derive(deepsize::DeepSizeOf)]' ;;
+        get-size2) echo '#[derive(get_size2::GetSize)]' ;;
+        mem_dbg) echo '#[derive(mem_dbg::MemSize)]' ;;
+    esac
+}
+
+# The crate `$1` (a directory name) with dependency line `$2` and source on
+# stdin.
+make_crate() {
+    local dir=$root/$1
+    mkdir -p "$dir/src"
+    cat >"$dir/Cargo.toml" <<TOML
+[package]
+name = "dct-$(echo "$1" | tr '_' '-')"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+$2
+
+[workspace]
+TOML
+    # The workspace's lock file: the same versions as the benches.
+    cp "$repo/Cargo.lock" "$dir/Cargo.lock"
+    cat >"$dir/src/lib.rs"
+}
+
+generate() {
+    local d
+    d=$(derive "$1")
+    echo '#![allow(dead_code)]'
+    for ((i = 0; i < n; i++)); do
+        case $((i % 3)) in
+            0) cat <<RS
+$d
+pub struct S$i {
+    pub id: u64,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub extra: Option<Box<u32>>,
+}
+RS
+                ;;
+            1) cat <<RS
+$d
+pub struct G$i<T> {
+    pub value: T,
+    pub values: Vec<T>,
+    pub label: String,
+}
+RS
+                ;;
+            2) cat <<RS
+$d
+pub enum E$i {
+    Empty,
+    Pair(u64, String),
+    Named { bytes: Vec<u8>, note: Option<String> },
+}
+RS
+                ;;
+        esac
+    done
+}
+
+# Seconds `cargo $1` takes on crate `$2` after touching its source: best of
+# `reps`.
+timed() {
+    local best="" t0 t1 t
+    for ((r = 0; r < reps; r++)); do
+        touch "$root/$2/src/lib.rs"
+        t0=$(date +%s.%N)
+        (cd "$root/$2" && cargo "$1" -q 2>/dev/null)
+        t1=$(date +%s.%N)
+        t=$(echo "$t1 - $t0" | bc)
+        if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+    done
+    printf '%.2f' "$best"
+}
+
+# Seconds rustc (nightly, `-Ztime-passes`) spends on macro expansion and in
+# all on crate `$1`, best of `reps` each: "expand total".
+passes() {
+    local out e t be="" bt=""
+    for ((r = 0; r < reps; r++)); do
+        touch "$root/$1/src/lib.rs"
+        out=$(cd "$root/$1" && CARGO_TARGET_DIR=$root/target-nightly \
+            cargo +nightly rustc -q --lib -- -Ztime-passes 2>&1)
+        e=$(echo "$out" | awk '$NF == "macro_expand_crate" { sub(";", "", $2); print $2 }')
+        t=$(echo "$out" | awk '$NF == "total" { sub(";", "", $2); print $2 }' | tail -n 1)
+        if [ -z "$be" ] || [ "$(echo "$e < $be" | bc)" = 1 ]; then be=$e; fi
+        if [ -z "$bt" ] || [ "$(echo "$t < $bt" | bc)" = 1 ]; then bt=$t; fi
+    done
+    echo "$be $bt"
+}
+
+nightly=false
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then nightly=true; fi
+
+for v in "${variants[@]}"; do
+    generate "$v" | make_crate "$v" "$(dep "$v")"
+    (cd "$root/$v" && cargo build -q && cargo check -q)
+    if $nightly && [ "$v" != baseline ]; then
+        # The expansion, without the prelude lines only the compiler may
+        # write, as plain code depending on the same crate.
+        (cd "$root/$v" && cargo +nightly rustc -q --lib -- -Zunpretty=expanded 2>/dev/null) |
+            grep -v -e '^#!\[feature(prelude_import)\]' -e '^#\[prelude_import\]' -e '^use std::prelude::rust_20[0-9]*::\*;' \
+                -e '^#\[macro_use\]' -e '^extern crate std;' |
+            make_crate "$v-expanded" "$(dep "$v")"
+        if ! (cd "$root/$v-expanded" && cargo build -q 2>/dev/null && cargo check -q 2>/dev/null); then
+            rm -r "$root/$v-expanded"
+        fi
+    fi
+    if $nightly; then
+        (cd "$root/$v" && CARGO_TARGET_DIR=$root/target-nightly cargo +nightly build -q)
+    fi
+done
+
+echo "Compile time of $n types (debug, dependencies built beforehand), best of $reps, in seconds"
+echo
+echo "| derive | cargo check | × baseline | cargo build | × baseline | check, expansion as plain code | build, expansion as plain code | nightly rustc: macro expansion / total |"
+echo "|---|---|---|---|---|---|---|---|"
+base_check=$(timed check baseline)
+base_build=$(timed build baseline)
+for v in "${variants[@]}"; do
+    if [ "$v" = baseline ]; then
+        c=$base_check b=$base_build
+    else
+        c=$(timed check "$v") b=$(timed build "$v")
+    fi
+    ec="n/a" eb="n/a" tp="n/a"
+    if [ -d "$root/$v-expanded" ]; then
+        ec=$(timed check "$v-expanded") eb=$(timed build "$v-expanded")
+    fi
+    if $nightly; then
+        read -r e t < <(passes "$v")
+        tp="$e / $t"
+    fi
+    printf '| %s | %s | %.2f× | %s | %.2f× | %s | %s | %s |\n' "$v" "$c" \
+        "$(echo "$c / $base_check" | bc -l)" "$b" "$(echo "$b / $base_build" | bc -l)" "$ec" "$eb" "$tp"
+done
