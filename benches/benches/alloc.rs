@@ -12,6 +12,11 @@
 //! --features alloc-memsize`; it prints one line per figure, tab-separated:
 //! allocator, mode, workload, threads, nanoseconds per operation.
 //!
+//! Arguments after `--` pick figures by mode, workload and thread count,
+//! e.g. `-- "measuring alloc/free pair 1"`, for a profiler
+//! (`valgrind --tool=callgrind`; the workloads are the functions `pairs`,
+//! `vec_growth` and `small_strings`).
+//!
 //! The workloads go through the global allocator as programs do
 //! ([`std::alloc::alloc`], `Vec`, `String`). Modes: `idle` (the allocator
 //! installed, no measurement open) and `measuring` (the allocator's own way
@@ -343,9 +348,19 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` doesn't: then
     // just check that every workload runs in every mode.
     let full = std::env::args().any(|a| a == "--bench");
+    // Other arguments pick figures: those whose mode, workload and thread
+    // count ("idle alloc/free pair 1") contain every one of them.
+    let picks: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     for &mode in under_test::MODES {
         for (workload, ops, f) in WORKLOADS {
             for threads in [1, 2] {
+                let name = format!("{mode} {workload} {threads}");
+                if !picks.iter().all(|p| name.contains(p.as_str())) {
+                    continue;
+                }
                 if !full {
                     let process = under_test::open_process(mode);
                     under_test::on_thread(mode, under_test::token(&process), || f(ops / 100));

@@ -21,6 +21,11 @@
 //! memsize's against the counting allocator, which sees what dropping the
 //! value frees.
 //!
+//! For an instruction profile of one column, run the bench binary under
+//! `valgrind --tool=callgrind` with `--profile=<column> <case>`: each picked
+//! case is built at full size and measured by that column only, 10 times,
+//! in `timing::profiled`.
+//!
 //! The files: `columns.rs` the contenders, `floors.rs` the hand-written
 //! floors, `timing.rs` the timing loop, `report.rs` the tables; the cases
 //! are below, their data in the library (`memsize_benches::data`).
@@ -78,7 +83,7 @@ fn case<T: SizeOf>(
         },
         plan,
     );
-    if plan.full {
+    if plan.full && plan.profile.is_none() {
         report::print_case(&r);
     }
     results.push(r);
@@ -221,8 +226,13 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let plan = Plan { full, picks };
-    let scale = if full { 1 } else { 1000 };
+    let profile = std::env::args().find_map(|a| a.strip_prefix("--profile=").map(String::from));
+    let plan = Plan {
+        full: full || profile.is_some(),
+        picks,
+        profile,
+    };
+    let scale = if plan.full { 1 } else { 1000 };
     let started = Instant::now();
     let results = std::thread::Builder::new()
         .stack_size(STACK)
@@ -231,6 +241,9 @@ fn main() {
         .join()
         .expect("the cases to run");
     let (results, plan) = results;
+    if plan.profile.is_some() {
+        return;
+    }
 
     // The floors are checked against memsize, and memsize against the
     // allocator: a mismatch is a bug in one of them, not a result.

@@ -56,6 +56,24 @@ pub struct Case<T> {
 pub struct Plan {
     pub full: bool,
     pub picks: Vec<String>,
+    /// With `--profile=<column>`: no timing, only [`PROFILE_CALLS`] calls of
+    /// that column, in [`profiled`], for an instruction-counting profiler.
+    pub profile: Option<String>,
+}
+
+/// Calls per case in a profile run.
+pub const PROFILE_CALLS: u64 = 10;
+
+/// `calls` calls of `f` on `v`: the function a profiler's report is read
+/// from (`callgrind_annotate --inclusive=yes`: its inclusive cost over
+/// `calls`, over the case's element count, is the cost per element).
+#[inline(never)]
+pub fn profiled<T>(f: &dyn Fn(&T) -> usize, v: &T, calls: u64) -> usize {
+    let mut heap = 0;
+    for _ in 0..calls {
+        heap = black_box(f(black_box(v)));
+    }
+    heap
 }
 
 impl Plan {
@@ -92,6 +110,30 @@ pub fn run_case<T: SizeOf>(case: Case<T>, plan: &Plan) -> CaseResult {
         columns,
     } = case;
     let v = &value;
+    if let Some(name) = &plan.profile {
+        let i = COLUMNS
+            .iter()
+            .position(|c| c == name)
+            .unwrap_or_else(|| panic!("no column {name:?}; the columns: {COLUMNS:?}"));
+        let mut cells = [None; COLUMNS.len()];
+        if let Some(f) = &columns[i] {
+            let heap = profiled(&**f, v, PROFILE_CALLS);
+            println!("{title}: {name}: {heap} B, {PROFILE_CALLS} calls");
+            cells[i] = Some(Cell {
+                ns: 0.0,
+                spread: 0.0,
+                heap,
+            });
+        }
+        return CaseResult {
+            title,
+            constant,
+            floor_is_heap,
+            cells,
+            freed: 0,
+            rounds: 0,
+        };
+    }
     // Warm up every column once, and size its batch from that call.
     let mut iters = [0u64; COLUMNS.len()];
     let mut heaps = [0usize; COLUMNS.len()];
