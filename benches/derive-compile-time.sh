@@ -173,18 +173,16 @@ for v in "${variants[@]}"; do
     fi
 done
 
-echo "Compile time of $n types (debug, dependencies built beforehand), best of $reps, in seconds"
+echo "Compile time of $n types (debug, no incremental, dependencies built beforehand), best of $reps, in seconds"
 echo
-echo "| derive | cargo check | × baseline | cargo build | × baseline | check, expansion as plain code | build, expansion as plain code | nightly rustc: macro expansion / total |"
+echo "| derive | cargo check | ÷ deepsize | cargo build | ÷ deepsize | check, expansion as plain code | build, expansion as plain code | nightly rustc: macro expansion / total |"
 echo "|---|---|---|---|---|---|---|---|"
-base_check=$(timed check baseline)
-base_build=$(timed build baseline)
+declare -A check build
 for v in "${variants[@]}"; do
-    if [ "$v" = baseline ]; then
-        c=$base_check b=$base_build
-    else
-        c=$(timed check "$v") b=$(timed build "$v")
-    fi
+    check[$v]=$(timed check "$v")
+    build[$v]=$(timed build "$v")
+done
+for v in "${variants[@]}"; do
     ec="n/a" eb="n/a" tp="n/a"
     if [ -d "$root/$v-expanded" ]; then
         ec=$(timed check "$v-expanded") eb=$(timed build "$v-expanded")
@@ -193,6 +191,9 @@ for v in "${variants[@]}"; do
         read -r e t < <(passes "$v")
         tp="$e / $t"
     fi
-    printf '| %s | %s | %.2f× | %s | %.2f× | %s | %s | %s |\n' "$v" "$c" \
-        "$(echo "$c / $base_check" | bc -l)" "$b" "$(echo "$b / $base_build" | bc -l)" "$ec" "$eb" "$tp"
+    printf '| %s | %s | %.2f× | %s | %.2f× | %s | %s | %s |\n' "$v" "${check[$v]}" \
+        "$(echo "${check[$v]} / ${check[deepsize]}" | bc -l)" "${build[$v]}" \
+        "$(echo "${build[$v]} / ${build[deepsize]}" | bc -l)" "$ec" "$eb" "$tp"
 done
+echo
+echo "The baseline (no derive) is mostly cargo's own start-up: compare the derives with each other."
