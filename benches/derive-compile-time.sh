@@ -4,7 +4,7 @@
 # each holding the same N types (N/3 structs with named fields, N/3 generic
 # structs, N/3 enums), and times a debug `cargo build` and `cargo check` of
 # each (its dependencies built beforehand, so only the crate itself is
-# timed; best of REPS runs).
+# timed; best of REPS rounds over all the crates).
 #
 # Incremental compilation is off (CARGO_INCREMENTAL=0): every timed run
 # compiles the crate from scratch, as a clean build or CI does.
@@ -22,7 +22,12 @@
 #   The derive crate's time less the expanded crate's is what running the
 #   macro costs; the expanded crate's less the baseline's, the generated code.
 #
-#     benches/derive-compile-time.sh              # N=1000 REPS=3
+#     benches/derive-compile-time.sh              # N=1000 REPS=5
+#     INSTRUCTIONS=1 benches/derive-compile-time.sh
+#
+# With INSTRUCTIONS=1, also counts the instructions rustc executes for one
+# `cargo check` of each crate (`valgrind --tool=callgrind`, a minute or so
+# each): unlike the times, the same on a busy machine.
 #     N=300 REPS=1 benches/derive-compile-time.sh
 #
 # The crates go under $CARGO_TARGET_DIR (or the workspace's target/), in
@@ -31,7 +36,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 n=${N:-1000}
-reps=${REPS:-3}
+reps=${REPS:-5}
 root=${CARGO_TARGET_DIR:-$repo/target}/derive-compile-time
 mkdir -p "$root"
 # One target dir for all scratch crates: the dependencies are built once.
@@ -120,19 +125,19 @@ RS
     done
 }
 
-# Seconds `cargo $1` takes on crate `$2` after touching its source: best of
-# `reps`.
+# Seconds `cargo $1` takes on crate `$2` after touching its source.
 timed() {
-    local best="" t0 t1 t
-    for ((r = 0; r < reps; r++)); do
-        touch "$root/$2/src/lib.rs"
-        t0=$(date +%s.%N)
-        (cd "$root/$2" && cargo "$1" -q 2>/dev/null)
-        t1=$(date +%s.%N)
-        t=$(echo "$t1 - $t0" | bc)
-        if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
-    done
-    printf '%.2f' "$best"
+    local t0 t1
+    touch "$root/$2/src/lib.rs"
+    t0=$(date +%s.%N)
+    (cd "$root/$2" && cargo "$1" -q 2>/dev/null)
+    t1=$(date +%s.%N)
+    echo "$t1 - $t0" | bc
+}
+
+# The smaller of two numbers, the first possibly empty.
+min() {
+    if [ -z "$1" ] || [ "$(echo "$2 < $1" | bc)" = 1 ]; then echo "$2"; else echo "$1"; fi
 }
 
 # Seconds rustc (nightly, `-Ztime-passes`) spends on macro expansion and in
@@ -177,23 +182,49 @@ echo "Compile time of $n types (debug, no incremental, dependencies built before
 echo
 echo "| derive | cargo check | ÷ deepsize | cargo build | ÷ deepsize | check, expansion as plain code | build, expansion as plain code | nightly rustc: macro expansion / total |"
 echo "|---|---|---|---|---|---|---|---|"
-declare -A check build
-for v in "${variants[@]}"; do
-    check[$v]=$(timed check "$v")
-    build[$v]=$(timed build "$v")
+# Round after round over every crate, so that a busy spell of the machine
+# hits them all; the best round of each counts.
+declare -A check build echeck ebuild
+for ((r = 0; r < reps; r++)); do
+    for v in "${variants[@]}"; do
+        check[$v]=$(min "${check[$v]:-}" "$(timed check "$v")")
+        build[$v]=$(min "${build[$v]:-}" "$(timed build "$v")")
+        if [ -d "$root/$v-expanded" ]; then
+            echeck[$v]=$(min "${echeck[$v]:-}" "$(timed check "$v-expanded")")
+            ebuild[$v]=$(min "${ebuild[$v]:-}" "$(timed build "$v-expanded")")
+        fi
+    done
 done
 for v in "${variants[@]}"; do
-    ec="n/a" eb="n/a" tp="n/a"
+    ec=n/a eb=n/a tp=n/a
     if [ -d "$root/$v-expanded" ]; then
-        ec=$(timed check "$v-expanded") eb=$(timed build "$v-expanded")
+        ec=$(printf '%.2f' "${echeck[$v]}") eb=$(printf '%.2f' "${ebuild[$v]}")
     fi
     if $nightly; then
         read -r e t < <(passes "$v")
         tp="$e / $t"
     fi
-    printf '| %s | %s | %.2f× | %s | %.2f× | %s | %s | %s |\n' "$v" "${check[$v]}" \
+    printf '| %s | %.2f | %.2f× | %.2f | %.2f× | %s | %s | %s |\n' "$v" "${check[$v]}" \
         "$(echo "${check[$v]} / ${check[deepsize]}" | bc -l)" "${build[$v]}" \
         "$(echo "${build[$v]} / ${build[deepsize]}" | bc -l)" "$ec" "$eb" "$tp"
 done
 echo
 echo "The baseline (no derive) is mostly cargo's own start-up: compare the derives with each other."
+
+if [ "${INSTRUCTIONS:-0}" = 1 ]; then
+    echo
+    echo "| derive | rustc instructions, cargo check | ÷ deepsize |"
+    echo "|---|---|---|"
+    declare -A ir
+    for v in "${variants[@]}"; do
+        touch "$root/$v/src/lib.rs"
+        # The rustc command cargo runs, run again under callgrind.
+        cmd=$(cd "$root/$v" && cargo check -v 2>&1 | grep -o 'Running `.*`' | tail -n 1 |
+            sed -e 's/^Running `//' -e 's/`$//')
+        ir[$v]=$(cd "$root/$v" && eval "valgrind --tool=callgrind --callgrind-out-file=/dev/null $cmd" 2>&1 |
+            awk '/Collected :/ { print $NF }')
+    done
+    for v in "${variants[@]}"; do
+        printf '| %s | %s | %.2f× |\n' "$v" "${ir[$v]}" "$(echo "${ir[$v]} / ${ir[deepsize]}" | bc -l)"
+    done
+fi
