@@ -1,71 +1,334 @@
-//! The cost of the counting allocator: alloc/free pairs through `System`
-//! directly and through `CountingAlloc<System>`, on one and two threads,
-//! with and without an open measurement.
+//! The cost of counting allocators: memsize's `CountingAlloc` and its peers,
+//! each installed as the global allocator, against `System`.
 //!
-//! Run with `cargo bench -p memsize-benches --bench alloc`. Each figure is
-//! the best of several rounds, in nanoseconds per alloc/free pair; the
-//! ratios compare against `System` in the same run.
+//! A global allocator is chosen at build time, so this bench is one binary
+//! per allocator, picked by a cargo feature: none for `System`,
+//! `alloc-memsize`, `alloc-allocation-counter`, `alloc-stats-alloc`,
+//! `alloc-peak-alloc`, `alloc-cap`, `alloc-dhat`. `alloc-peers.sh` (next to
+//! this crate's `Cargo.toml`) builds them all, runs them in turn, and prints
+//! one table with the ratios to the `System` binary of the same run.
+//!
+//! One binary alone: `cargo bench -p memsize-benches --bench alloc
+//! --features alloc-memsize`; it prints one line per figure, tab-separated:
+//! allocator, mode, workload, threads, nanoseconds per operation.
+//!
+//! Arguments after `--` pick figures by mode, workload and thread count,
+//! e.g. `-- "measuring alloc/free pair 1"`, for a profiler
+//! (`valgrind --tool=callgrind`; the workloads are the functions `pairs`,
+//! `vec_growth` and `small_strings`).
+//!
+//! The workloads go through the global allocator as programs do
+//! ([`std::alloc::alloc`], `Vec`, `String`). Modes: `idle` (the allocator
+//! installed, no measurement open) and `measuring` (the allocator's own way
+//! of measuring open on every thread, or once for the process where it has
+//! no other). stats_alloc, peak_alloc and cap count on every call whether or
+//! not anyone reads the counts, so their two modes run the same code.
 
-use memsize::alloc::{CountingAlloc, Measurement, SharedMeasurement};
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::Layout;
 use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-#[global_allocator]
-static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
+#[cfg(any(
+    all(feature = "alloc-memsize", feature = "alloc-allocation-counter"),
+    all(feature = "alloc-memsize", feature = "alloc-stats-alloc"),
+    all(feature = "alloc-memsize", feature = "alloc-peak-alloc"),
+    all(feature = "alloc-memsize", feature = "alloc-cap"),
+    all(feature = "alloc-memsize", feature = "alloc-dhat"),
+    all(feature = "alloc-allocation-counter", feature = "alloc-stats-alloc"),
+    all(feature = "alloc-allocation-counter", feature = "alloc-peak-alloc"),
+    all(feature = "alloc-allocation-counter", feature = "alloc-cap"),
+    all(feature = "alloc-allocation-counter", feature = "alloc-dhat"),
+    all(feature = "alloc-stats-alloc", feature = "alloc-peak-alloc"),
+    all(feature = "alloc-stats-alloc", feature = "alloc-cap"),
+    all(feature = "alloc-stats-alloc", feature = "alloc-dhat"),
+    all(feature = "alloc-peak-alloc", feature = "alloc-cap"),
+    all(feature = "alloc-peak-alloc", feature = "alloc-dhat"),
+    all(feature = "alloc-cap", feature = "alloc-dhat"),
+))]
+compile_error!("the alloc bench takes one `alloc-*` feature at a time: one global allocator");
 
-/// Pairs per round and thread.
-const PAIRS: u32 = 2_000_000;
-/// Rounds; the best one is reported.
-const ROUNDS: u32 = 9;
+/// The allocator under test, and how it measures.
+mod under_test {
+    #[cfg(feature = "alloc-memsize")]
+    mod imp {
+        use memsize::alloc::{CountingAlloc, MeasureHandle, Measurement, SharedMeasurement};
+        use std::alloc::System;
 
-/// The sizes cycled through, so the allocator's size classes all play.
+        #[global_allocator]
+        static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
+
+        pub const NAME: &str = "memsize";
+        pub const MODES: &[&str] = &["idle", "measuring", "measuring shared"];
+
+        /// What a measurement of the whole run holds.
+        pub type Process = Option<SharedMeasurement>;
+
+        pub fn open_process(mode: &str) -> Process {
+            (mode == "measuring shared").then(SharedMeasurement::start)
+        }
+
+        /// What a worker thread takes along: a handle on the shared
+        /// measurement, if any.
+        pub type Token = Option<MeasureHandle>;
+
+        pub fn token(process: &Process) -> Token {
+            process.as_ref().map(SharedMeasurement::handle)
+        }
+
+        /// Runs `f` on a worker thread, measured as `mode` says.
+        pub fn on_thread<R>(mode: &str, token: Token, f: impl FnOnce() -> R) -> R {
+            match (mode, token) {
+                ("measuring", _) => {
+                    let m = Measurement::start();
+                    let r = f();
+                    std::hint::black_box(m.finish());
+                    r
+                }
+                (_, Some(handle)) => handle.in_scope(f),
+                _ => f(),
+            }
+        }
+    }
+
+    #[cfg(feature = "alloc-allocation-counter")]
+    mod imp {
+        // The crate installs its own global allocator.
+        pub const NAME: &str = "allocation-counter";
+        pub const MODES: &[&str] = &["idle", "measuring"];
+        pub type Process = super::Nothing;
+
+        pub fn open_process(_: &str) -> Process {
+            super::Nothing
+        }
+
+        pub type Token = super::Nothing;
+
+        pub fn token(_: &Process) -> Token {
+            super::Nothing
+        }
+
+        pub fn on_thread<R>(mode: &str, _: Token, f: impl FnOnce() -> R) -> R {
+            if mode == "measuring" {
+                let mut r = None;
+                std::hint::black_box(allocation_counter::measure(|| r = Some(f())));
+                r.expect("measure runs the closure")
+            } else {
+                f()
+            }
+        }
+    }
+
+    /// The allocators that count on every call, for the whole process.
+    #[cfg(any(
+        feature = "alloc-stats-alloc",
+        feature = "alloc-peak-alloc",
+        feature = "alloc-cap"
+    ))]
+    mod imp {
+        #[cfg(feature = "alloc-stats-alloc")]
+        #[global_allocator]
+        static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> =
+            &stats_alloc::INSTRUMENTED_SYSTEM;
+        #[cfg(feature = "alloc-stats-alloc")]
+        pub const NAME: &str = "stats_alloc";
+        #[cfg(feature = "alloc-stats-alloc")]
+        fn read() -> usize {
+            stats_alloc::Region::new(GLOBAL).change().bytes_allocated
+        }
+
+        #[cfg(feature = "alloc-peak-alloc")]
+        #[global_allocator]
+        static GLOBAL: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+        #[cfg(feature = "alloc-peak-alloc")]
+        pub const NAME: &str = "peak_alloc";
+        #[cfg(feature = "alloc-peak-alloc")]
+        fn read() -> usize {
+            GLOBAL.peak_usage()
+        }
+
+        #[cfg(feature = "alloc-cap")]
+        #[global_allocator]
+        static GLOBAL: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+        #[cfg(feature = "alloc-cap")]
+        pub const NAME: &str = "cap";
+        #[cfg(feature = "alloc-cap")]
+        fn read() -> usize {
+            GLOBAL.allocated()
+        }
+
+        pub const MODES: &[&str] = &["idle", "measuring"];
+        pub type Process = super::Nothing;
+
+        pub fn open_process(_: &str) -> Process {
+            super::Nothing
+        }
+
+        pub type Token = super::Nothing;
+
+        pub fn token(_: &Process) -> Token {
+            super::Nothing
+        }
+
+        /// The counters run either way; measuring reads them at the end.
+        pub fn on_thread<R>(mode: &str, _: Token, f: impl FnOnce() -> R) -> R {
+            let r = f();
+            if mode == "measuring" {
+                std::hint::black_box(read());
+            }
+            r
+        }
+    }
+
+    #[cfg(feature = "alloc-dhat")]
+    mod imp {
+        #[global_allocator]
+        static GLOBAL: dhat::Alloc = dhat::Alloc;
+
+        pub const NAME: &str = "dhat";
+        pub const MODES: &[&str] = &["idle", "measuring"];
+        /// dhat's heap profiler is one for the process; testing mode keeps
+        /// the counts in memory and writes no file.
+        pub type Process = Option<dhat::Profiler>;
+
+        pub fn open_process(mode: &str) -> Process {
+            (mode == "measuring").then(|| dhat::Profiler::builder().testing().build())
+        }
+
+        pub type Token = super::Nothing;
+
+        pub fn token(_: &Process) -> Token {
+            super::Nothing
+        }
+
+        pub fn on_thread<R>(_: &str, _: Token, f: impl FnOnce() -> R) -> R {
+            f()
+        }
+    }
+
+    #[cfg(not(any(
+        feature = "alloc-memsize",
+        feature = "alloc-allocation-counter",
+        feature = "alloc-stats-alloc",
+        feature = "alloc-peak-alloc",
+        feature = "alloc-cap",
+        feature = "alloc-dhat"
+    )))]
+    mod imp {
+        // No `#[global_allocator]`: Rust's default, `System`.
+        pub const NAME: &str = "System";
+        pub const MODES: &[&str] = &["idle"];
+        pub type Process = super::Nothing;
+
+        pub fn open_process(_: &str) -> Process {
+            super::Nothing
+        }
+
+        pub type Token = super::Nothing;
+
+        pub fn token(_: &Process) -> Token {
+            super::Nothing
+        }
+
+        pub fn on_thread<R>(_: &str, _: Token, f: impl FnOnce() -> R) -> R {
+            f()
+        }
+    }
+
+    pub use imp::*;
+
+    /// What a worker thread takes along, or the run holds open, where the
+    /// allocator needs nothing.
+    #[allow(dead_code)]
+    pub struct Nothing;
+}
+
+/// The sizes the alloc/free pairs cycle through, so that several of the
+/// allocator's size classes play.
 const SIZES: [usize; 4] = [16, 64, 256, 1024];
 
-/// `PAIRS` alloc/free pairs through `a`.
+/// `n` alloc/free pairs through the global allocator.
 #[inline(never)]
-fn pairs<A: GlobalAlloc>(a: &A) {
-    for i in 0..PAIRS {
+fn pairs(n: u32) {
+    for i in 0..n {
         let layout = Layout::from_size_align(SIZES[i as usize % SIZES.len()], 8).unwrap();
         // SAFETY: the layout has a non-zero size; the pointer is freed with
         // the same layout, once, by the allocator that made it.
         unsafe {
-            let p = black_box(a.alloc(layout));
+            let p = black_box(std::alloc::alloc(layout));
             assert!(!p.is_null());
-            a.dealloc(p, layout);
+            std::alloc::dealloc(p, layout);
         }
     }
 }
 
-/// What each thread keeps open while it runs its pairs.
-#[derive(Clone, Copy, PartialEq)]
-enum Open {
-    Nothing,
-    PerThread,
-    Shared,
+/// `n` vectors grown by pushing to 256 `u64`s, then dropped: 7 growths
+/// (a first allocation of 4 elements, then doublings) and a free each.
+#[inline(never)]
+fn vec_growth(n: u32) {
+    for _ in 0..n {
+        let mut v = Vec::new();
+        for i in 0..256u64 {
+            v.push(i);
+        }
+        black_box(&v);
+    }
 }
 
-/// The best round, in nanoseconds per pair, of `threads` threads each
-/// running [`pairs`] through `a` with `open` open.
-fn bench<A: GlobalAlloc + Sync>(a: &A, threads: usize, open: Open) -> f64 {
+/// `n` small strings in batches of 16, each built by two pushes (an
+/// allocation and a growth), kept in a vector, then dropped.
+#[inline(never)]
+fn small_strings(n: u32) {
+    const PARTS: [&str; 4] = ["alpha", "beta-", "gamma", "delta"];
+    for batch in 0..n / 16 {
+        let mut v = Vec::with_capacity(16);
+        for i in 0..16 {
+            let mut s = String::new();
+            s.push_str(PARTS[i % 4]);
+            s.push_str(PARTS[(i + batch as usize) % 4]);
+            s.push_str("-item");
+            v.push(s);
+        }
+        black_box(&v);
+    }
+}
+
+/// A workload: its name, the operations per round, and the function.
+type Workload = (&'static str, u32, fn(u32));
+
+const WORKLOADS: [Workload; 3] = [
+    ("alloc/free pair", 50_000, pairs),
+    ("Vec grown to 256", 2_000, vec_growth),
+    ("small String", 16_000, small_strings),
+];
+
+/// Time per cell after its first rounds.
+const BUDGET: Duration = Duration::from_millis(300);
+/// Rounds per cell at least.
+const MIN_ROUNDS: u32 = 5;
+
+/// The best round, in nanoseconds per operation, of `threads` threads each
+/// running `ops` operations of `f`, measured as `mode` says.
+fn bench(mode: &str, threads: usize, ops: u32, f: fn(u32)) -> f64 {
+    let process = under_test::open_process(mode);
+    let process = &process;
     let mut best = Duration::MAX;
-    let shared = (open == Open::Shared).then(SharedMeasurement::start);
-    for _ in 0..ROUNDS {
+    let start = Instant::now();
+    let mut rounds = 0;
+    while rounds < MIN_ROUNDS || start.elapsed() < BUDGET {
         let barrier = Barrier::new(threads);
-        let handle = shared.as_ref().map(|m| m.handle());
         let elapsed = std::thread::scope(|s| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
                     let barrier = &barrier;
-                    let handle = handle.clone();
+                    let token = under_test::token(process);
                     s.spawn(move || {
-                        let _entered = handle.as_ref().map(|h| h.enter());
-                        let _m = (open == Open::PerThread).then(Measurement::start);
-                        barrier.wait();
-                        let start = Instant::now();
-                        pairs(a);
-                        start.elapsed()
+                        under_test::on_thread(mode, token, || {
+                            barrier.wait();
+                            let start = Instant::now();
+                            f(ops);
+                            start.elapsed()
+                        })
                     })
                 })
                 .collect();
@@ -76,49 +339,45 @@ fn bench<A: GlobalAlloc + Sync>(a: &A, threads: usize, open: Open) -> f64 {
                 .unwrap()
         });
         best = best.min(elapsed);
+        rounds += 1;
     }
-    best.as_nanos() as f64 / f64::from(PAIRS)
+    best.as_nanos() as f64 / f64::from(ops)
 }
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` doesn't: then
-    // just check that everything runs.
-    if !std::env::args().any(|a| a == "--bench") {
-        pairs(&System);
-        pairs(&GLOBAL);
-        println!("alloc benchmark: smoke run ok (run with `cargo bench` to measure)");
-        return;
-    }
-    println!("ns per alloc/free pair (best of {ROUNDS} rounds of {PAIRS} pairs per thread)");
-    println!(
-        "{:<44} {:>9} {:>9}",
-        "configuration", "1 thread", "2 threads"
-    );
-    let mut base = [0.0; 2];
-    let rows: [(&str, &dyn Fn(usize) -> f64); 4] = [
-        ("System", &|t| bench(&System, t, Open::Nothing)),
-        ("CountingAlloc, no measurement open", &|t| {
-            bench(&GLOBAL, t, Open::Nothing)
-        }),
-        ("CountingAlloc, per-thread measurement open", &|t| {
-            bench(&GLOBAL, t, Open::PerThread)
-        }),
-        ("CountingAlloc, shared measurement (atomics)", &|t| {
-            bench(&GLOBAL, t, Open::Shared)
-        }),
-    ];
-    for (i, (name, run)) in rows.iter().enumerate() {
-        let one = run(1);
-        let two = run(2);
-        if i == 0 {
-            base = [one, two];
-            println!("{name:<44} {one:>9.2} {two:>9.2}");
-        } else {
-            println!(
-                "{name:<44} {one:>9.2} {two:>9.2}   ratio to System: {:.3} / {:.3}",
-                one / base[0],
-                two / base[1]
-            );
+    // just check that every workload runs in every mode.
+    let full = std::env::args().any(|a| a == "--bench");
+    // Other arguments pick figures: those whose mode, workload and thread
+    // count ("idle alloc/free pair 1") contain every one of them.
+    let picks: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    for &mode in under_test::MODES {
+        for (workload, ops, f) in WORKLOADS {
+            for threads in [1, 2] {
+                let name = format!("{mode} {workload} {threads}");
+                if !picks.iter().all(|p| name.contains(p.as_str())) {
+                    continue;
+                }
+                if !full {
+                    let process = under_test::open_process(mode);
+                    under_test::on_thread(mode, under_test::token(&process), || f(ops / 100));
+                    continue;
+                }
+                let ns = bench(mode, threads, ops, f);
+                println!(
+                    "{}\t{mode}\t{workload}\t{threads}\t{ns:.2}",
+                    under_test::NAME
+                );
+            }
         }
+    }
+    if !full {
+        println!(
+            "alloc benchmark ({}): smoke run ok (run `alloc-peers.sh` to measure)",
+            under_test::NAME
+        );
     }
 }
