@@ -6,7 +6,7 @@
 
 use memsize::alloc::{
     assert_allocations, assert_bytes_at_most, assert_no_alloc, installed, measure, measure_process,
-    try_measure, CountingAlloc, Measurement, SharedMeasurement, Stats,
+    try_measure, AllocStats, CountingAlloc, Measurement, SharedMeasurement,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -74,7 +74,7 @@ parallel_exact!(
 fn zero_allocations_is_exactly_zero() {
     for _ in 0..1000 {
         let (_, stats) = measure(|| black_box(3u64).pow(2));
-        assert_eq!(stats, Stats::default());
+        assert_eq!(stats, AllocStats::default());
     }
 }
 
@@ -150,7 +150,7 @@ fn a_panic_inside_a_measurement_leaves_nothing_open() {
     // Nothing left over: a fresh measurement of nothing is exactly empty,
     // and one of a single allocation exactly one.
     let (_, stats) = measure(|| ());
-    assert_eq!(stats, Stats::default());
+    assert_eq!(stats, AllocStats::default());
     assert_allocations(1, || black_box(Box::new(1u8)));
 }
 

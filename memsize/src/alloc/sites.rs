@@ -40,7 +40,7 @@
 //! code. Sites are per thread: an allocation freed on another thread stays
 //! live in the snapshots of the thread that made it.
 
-use super::{untracked, Event, Measurement, Stats, LOCAL};
+use super::{untracked, AllocStats, Event, Measurement, LOCAL};
 use core::cell::RefCell;
 use core::fmt;
 use std::borrow::ToOwned;
@@ -112,23 +112,21 @@ std::thread_local! {
     static TABLE: RefCell<Table> = RefCell::new(Table::default());
 }
 
-/// Records the site of one allocator call. Runs with the thread's `busy`
-/// flag set: what it allocates is not seen by the allocator's bookkeeping.
+/// Records the site of one allocator call. Runs untracked: what it
+/// allocates is not seen by the allocator's bookkeeping.
 pub(super) fn record(event: Event) {
     let _ = TABLE.try_with(|table| {
         let Ok(mut table) = table.try_borrow_mut() else {
             return;
         };
         match event {
-            Event::Alloc { ptr, size } => table.insert(ptr, size),
-            Event::Dealloc { ptr, .. } => {
-                table.live.remove(&(ptr as usize));
+            Event::Alloc(b) => table.insert(b.ptr, b.size),
+            Event::Dealloc(b) => {
+                table.live.remove(&(b.ptr as usize));
             }
-            Event::Realloc {
-                old, new, new_size, ..
-            } => {
-                table.live.remove(&(old as usize));
-                table.insert(new, new_size);
+            Event::Realloc { old, new } => {
+                table.live.remove(&(old.ptr as usize));
+                table.insert(new.ptr, new.size);
             }
         }
     });
@@ -157,7 +155,10 @@ impl Tracing {
     #[track_caller]
     pub fn start() -> Tracing {
         let measurement = Measurement::start();
-        let start_seq = untracked(|| TABLE.with(|t| t.borrow().seq));
+        let start_seq = {
+            let _untracked = untracked();
+            TABLE.with(|t| t.borrow().seq)
+        };
         LOCAL.with(|l| l.sites_depth.set(l.sites_depth.get() + 1));
         Tracing {
             measurement: Some(measurement),
@@ -166,7 +167,7 @@ impl Tracing {
     }
 
     /// What the measurement has counted so far.
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> AllocStats {
         self.measurement
             .as_ref()
             .map(|m| m.stats())
@@ -178,7 +179,8 @@ impl Tracing {
     /// nothing that the measurement counts.
     pub fn snapshot(&self) -> Snapshot {
         let start = self.start_seq;
-        untracked(|| {
+        let _untracked = untracked();
+        {
             TABLE.with(|t| {
                 let t = t.borrow();
                 let mut by_trace: HashMap<u32, (u64, u64)> = HashMap::new();
@@ -199,11 +201,11 @@ impl Tracing {
                     traces: core::mem::ManuallyDrop::new(traces),
                 }
             })
-        })
+        }
     }
 
     /// Ends the measurement; returns what it counted, and a last snapshot.
-    pub fn finish(mut self) -> (Stats, Snapshot) {
+    pub fn finish(mut self) -> (AllocStats, Snapshot) {
         let snapshot = self.snapshot();
         let stats = self.stats();
         self.end();
@@ -217,12 +219,11 @@ impl Tracing {
                 l.sites_depth.set(depth);
                 if depth == 0 {
                     // The last one out empties the table, untracked.
-                    untracked(|| {
-                        let _ = TABLE.try_with(|t| {
-                            if let Ok(mut t) = t.try_borrow_mut() {
-                                *t = Table::default();
-                            }
-                        });
+                    let _untracked = untracked();
+                    let _ = TABLE.try_with(|t| {
+                        if let Ok(mut t) = t.try_borrow_mut() {
+                            *t = Table::default();
+                        }
                     });
                 }
             });
@@ -238,13 +239,14 @@ impl Drop for Tracing {
 }
 
 /// Runs `f` under a [`Tracing`]; returns its value, what was counted, and a
-/// snapshot of the allocations it left live.
+/// snapshot of the allocations it left live (where
+/// [`alloc::measure`](super::measure) gives the first two).
 ///
 /// # Panics
 ///
 /// If the counting allocator is not the global allocator.
 #[track_caller]
-pub fn measure<R>(f: impl FnOnce() -> R) -> (R, Stats, Snapshot) {
+pub fn trace<R>(f: impl FnOnce() -> R) -> (R, AllocStats, Snapshot) {
     let tracing = Tracing::start();
     let r = f();
     let (stats, snapshot) = tracing.finish();
@@ -269,9 +271,10 @@ pub struct Snapshot {
 
 impl Clone for Snapshot {
     fn clone(&self) -> Self {
-        untracked(|| Snapshot {
+        let _untracked = untracked();
+        Snapshot {
             traces: self.traces.clone(),
-        })
+        }
     }
 }
 
@@ -279,7 +282,8 @@ impl Drop for Snapshot {
     fn drop(&mut self) {
         // SAFETY: taken once, here, and never used again.
         let traces = unsafe { core::mem::ManuallyDrop::take(&mut self.traces) };
-        untracked(move || drop(traces));
+        let _untracked = untracked();
+        drop(traces);
     }
 }
 
@@ -355,6 +359,7 @@ impl fmt::Display for Site {
 
 /// The live allocations of one site (`tracemalloc.Statistic`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SiteStats {
     /// Where.
     pub site: Site,
@@ -380,6 +385,7 @@ impl fmt::Display for SiteStats {
 /// How one site changed between two snapshots
 /// (`tracemalloc.StatisticDiff`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SiteDiff {
     /// Where.
     pub site: Site,
@@ -486,7 +492,8 @@ impl Snapshot {
     /// Totals by site. Symbols are resolved untracked (the resolver's
     /// caches are memsize's business); the result is built normally.
     fn grouped(&self, group: GroupBy) -> HashMap<Site, (u64, u64)> {
-        let resolved: Vec<(Vec<Frame>, u64, u64)> = untracked(|| {
+        let resolved: Vec<(Vec<Frame>, u64, u64)> = {
+            let _untracked = untracked();
             let mut cache: HashMap<Arc<[Ip]>, Vec<Frame>> = HashMap::new();
             let v: Vec<(Vec<Frame>, u64, u64)> = self
                 .traces
@@ -501,7 +508,7 @@ impl Snapshot {
                 .collect();
             drop(cache);
             v
-        });
+        };
         // Copy out of the untracked allocations, then free them untracked.
         let mut out: HashMap<Site, (u64, u64)> = HashMap::new();
         for (frames, bytes, count) in &resolved {
@@ -532,7 +539,10 @@ impl Snapshot {
             e.0 += bytes;
             e.1 += count;
         }
-        untracked(move || drop(resolved));
+        {
+            let _untracked = untracked();
+            drop(resolved);
+        }
         out
     }
 }
@@ -727,7 +737,7 @@ mod tests {
             v
         };
         let (v1, plain) = crate::alloc::measure(work);
-        let (v2, traced, snap) = measure(work);
+        let (v2, traced, snap) = trace(work);
         assert_eq!(plain, traced);
         // A realloc moves the site to the new block: one live vector.
         assert_eq!(snap.count(), 1);

@@ -56,7 +56,7 @@ fn nothing_measured_is_empty() {
     let (x, stats) = measure(|| black_box(1) + 1);
     assert_eq!(x, 2);
     assert!(stats.is_empty());
-    assert_eq!(stats, Stats::default());
+    assert_eq!(stats, AllocStats::default());
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn a_later_child_does_not_lower_the_parent_peak() {
 
 #[test]
 fn deep_nesting_keeps_counting() {
-    fn nest(n: usize) -> Stats {
+    fn nest(n: usize) -> AllocStats {
         let m = Measurement::start();
         if n > 0 {
             let _ = nest(n - 1);
@@ -119,7 +119,7 @@ fn deep_nesting_keeps_counting() {
         }
         m.finish()
     }
-    let s = nest(MAX_NEST + 5);
+    let s = nest(40);
     assert_eq!(s.allocations, 1);
     assert_eq!(s.peak_bytes, 10);
     LOCAL.with(|l| assert_eq!(l.depth.get(), 0));
@@ -243,4 +243,46 @@ fn process_measurement_sees_this_thread() {
     let (_, stats) = measure_process(|| drop(black_box(std::vec![0u8; 123])));
     assert!(stats.allocations >= 1);
     assert!(stats.bytes_allocated >= 123);
+}
+
+#[test]
+fn shared_measurements_ended_out_of_order() {
+    let a = SharedMeasurement::start();
+    let a_handle = a.handle();
+    let b = SharedMeasurement::start();
+    // The outer one ends first: the inner one must go on counting.
+    drop(a);
+    drop(black_box(Box::new(1u8)));
+    assert_eq!(b.stats().allocations, 1, "{}", b.stats());
+    let b_handle = b.handle();
+    drop(b);
+    LOCAL.with(|l| assert!(l.shared.get().is_null()));
+    // Both are closed: with another measurement open, this thread counts
+    // into neither.
+    let (a_before, b_before) = (a_handle.stats(), b_handle.stats());
+    let ((), m) = measure(|| drop(black_box(Box::new(1u8))));
+    assert_eq!(m.allocations, 1);
+    assert_eq!(a_handle.stats(), a_before);
+    assert_eq!(b_handle.stats(), b_before);
+}
+
+#[test]
+fn deep_nesting_keeps_the_outer_peak() {
+    let mut guards = Vec::with_capacity(64);
+    let outer = Measurement::start();
+    for _ in 1..32 {
+        guards.push(Measurement::start());
+    }
+    // At depth 32, a peak of 1000 bytes; then deeper levels open.
+    drop(black_box(std::vec![0u8; 1000]));
+    for _ in 0..8 {
+        guards.push(Measurement::start());
+    }
+    let inner = black_box(std::vec![0u8; 10]);
+    assert_eq!(outer.stats().peak_bytes, 1000, "read while 40 are open");
+    while let Some(g) = guards.pop() {
+        drop(g);
+    }
+    drop(inner);
+    assert_eq!(outer.finish().peak_bytes, 1000);
 }
