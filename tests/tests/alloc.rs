@@ -278,3 +278,19 @@ fn growing_is_realloc_not_alloc_copy_free() {
     assert_eq!(stats.net_bytes as usize, v.capacity() * 4);
     drop(v);
 }
+
+/// `CountingAlloc::new` asks for no usable sizes: the figures say they are
+/// unknown rather than guess.
+#[test]
+fn usable_sizes_are_unknown_without_the_hook() {
+    let (b, stats) = measure(|| black_box(Box::new(1u8)));
+    assert_eq!(stats.bytes_allocated, 1);
+    assert_eq!(stats.usable_bytes_allocated, None);
+    assert_eq!(stats.usable_net_bytes(), None);
+    // SAFETY: `b` is a live block of the global allocator with this layout.
+    let usable = unsafe { memsize::alloc::usable_size(&*b, Layout::new::<u8>()) };
+    assert_eq!(usable, None);
+    // Nothing happened: nothing unknown.
+    let ((), none) = measure(|| ());
+    assert_eq!(none.usable_bytes_allocated, Some(0));
+}
