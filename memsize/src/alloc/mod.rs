@@ -220,23 +220,106 @@ impl<A> CountingAlloc<A> {
             .and_then(|f| unsafe { f(&self.inner, ptr, layout) })
     }
 
-    /// Whether the calling thread records the allocator call it is making
-    /// (called only when something is open somewhere). Answers the probe of
-    /// [`installed`] too: a call the probe made through the global
-    /// allocator is proof that this value is the global allocator.
+    /// Runs `f` with this thread's state if the thread records the
+    /// allocator call it is making (called only when something is open
+    /// somewhere). Answers the probe of [`installed`] too: a call the probe
+    /// made through the global allocator is proof that this value is the
+    /// global allocator.
+    #[inline]
+    fn if_recording(&self, f: impl FnOnce(&Local)) {
+        let _ = LOCAL.try_with(|l| {
+            if l.probe.get() == PROBING {
+                l.probe.set(PROBE_SEEN);
+                usable::register_global(self);
+            } else if l.untracked.get() == 0 && l.wants_events() {
+                f(l);
+            }
+        });
+    }
+}
+
+impl<A: GlobalAlloc> CountingAlloc<A> {
+    /// `alloc` or `alloc_zeroed` while something is open.
+    ///
+    /// # Safety
+    ///
+    /// `alloc`'s contract for `layout`.
     #[cold]
     #[inline(never)]
-    fn recording(&self) -> bool {
-        LOCAL
-            .try_with(|l| {
-                if l.probe.get() == PROBING {
-                    l.probe.set(PROBE_SEEN);
-                    usable::register_global(self);
-                    return false;
-                }
-                l.untracked.get() == 0 && l.wants_events()
-            })
-            .unwrap_or(false)
+    unsafe fn alloc_counted(&self, layout: Layout, zeroed: bool) -> *mut u8 {
+        // SAFETY: the caller upholds `alloc`'s contract for `layout`.
+        let ptr = unsafe {
+            if zeroed {
+                self.inner.alloc_zeroed(layout)
+            } else {
+                self.inner.alloc(layout)
+            }
+        };
+        if !ptr.is_null() {
+            self.if_recording(|l| {
+                // SAFETY: `ptr` was just allocated by `inner` with `layout`.
+                let usable = unsafe { self.usable_of(ptr, layout) };
+                l.dispatch(Event::Alloc(Block::new(ptr, layout.size(), usable)));
+            });
+        }
+        ptr
+    }
+
+    /// Records a `dealloc` while something is open, before the call (the
+    /// block's usable size can only be asked while it is live).
+    ///
+    /// # Safety
+    ///
+    /// `dealloc`'s contract for `ptr` and `layout`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn record_dealloc(&self, ptr: *mut u8, layout: Layout) {
+        self.if_recording(|l| {
+            // SAFETY: the caller guarantees `ptr` is a live block of this
+            // allocator (hence of `inner`) with `layout`.
+            let usable = unsafe { self.usable_of(ptr, layout) };
+            l.dispatch(Event::Dealloc(Block::new(ptr, layout.size(), usable)));
+        });
+    }
+
+    /// `realloc` while something is open.
+    ///
+    /// # Safety
+    ///
+    /// `realloc`'s contract for `ptr`, `layout` and `new_size`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn realloc_counted(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let mut result = None;
+        self.if_recording(|l| {
+            // SAFETY: `ptr` is a live block of `inner` with `layout` until
+            // the call below.
+            let old_usable = unsafe { self.usable_of(ptr, layout) };
+            // SAFETY: the caller upholds `realloc`'s contract.
+            let new = unsafe { self.inner.realloc(ptr, layout, new_size) };
+            result = Some(new);
+            if !new.is_null() {
+                // SAFETY: on success `new` is a live block of `inner` with
+                // `layout`'s alignment and `new_size` (a valid layout: the
+                // caller guarantees it for `realloc`).
+                let new_usable = unsafe {
+                    self.usable_of(
+                        new,
+                        Layout::from_size_align_unchecked(new_size, layout.align()),
+                    )
+                };
+                l.dispatch(Event::Realloc {
+                    old: Block::new(ptr, layout.size(), old_usable),
+                    new: Block::new(new, new_size, new_usable),
+                });
+            }
+        });
+        match result {
+            Some(new) => new,
+            // Not recorded: just the call.
+            // SAFETY: as above.
+            None => unsafe { self.inner.realloc(ptr, layout, new_size) },
+        }
     }
 }
 
@@ -256,13 +339,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
             return unsafe { self.inner.alloc(layout) };
         }
         // SAFETY: as above.
-        let ptr = unsafe { self.inner.alloc(layout) };
-        if !ptr.is_null() && self.recording() {
-            // SAFETY: `ptr` was just allocated by `inner` with `layout`.
-            let usable = unsafe { self.usable_of(ptr, layout) };
-            dispatch(Event::Alloc(Block::new(ptr, layout.size(), usable)));
-        }
-        ptr
+        unsafe { self.alloc_counted(layout, false) }
     }
 
     #[inline]
@@ -272,25 +349,14 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
             return unsafe { self.inner.alloc_zeroed(layout) };
         }
         // SAFETY: as above.
-        let ptr = unsafe { self.inner.alloc_zeroed(layout) };
-        if !ptr.is_null() && self.recording() {
-            // SAFETY: `ptr` was just allocated by `inner` with `layout`.
-            let usable = unsafe { self.usable_of(ptr, layout) };
-            dispatch(Event::Alloc(Block::new(ptr, layout.size(), usable)));
-        }
-        ptr
+        unsafe { self.alloc_counted(layout, true) }
     }
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if STATE.load(Relaxed) != 0 && self.recording() {
-            // Recorded before the call (the block's usable size can only be
-            // asked while it is live), so the call stays a tail call in the
-            // fast path; `dealloc` can't fail, so nothing is lost.
-            // SAFETY: the caller guarantees `ptr` is a live block of this
-            // allocator (hence of `inner`) with `layout`.
-            let usable = unsafe { self.usable_of(ptr, layout) };
-            dispatch(Event::Dealloc(Block::new(ptr, layout.size(), usable)));
+        if STATE.load(Relaxed) != 0 {
+            // SAFETY: the caller's guarantees for `dealloc`.
+            unsafe { self.record_dealloc(ptr, layout) };
         }
         // SAFETY: the caller guarantees `ptr` was allocated by this
         // allocator (hence by `inner`) with `layout`.
@@ -304,31 +370,8 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
             // `layout` and `new_size`; `ptr` came from `inner`.
             return unsafe { self.inner.realloc(ptr, layout, new_size) };
         }
-        if !self.recording() {
-            // SAFETY: as above.
-            return unsafe { self.inner.realloc(ptr, layout, new_size) };
-        }
-        // SAFETY: `ptr` is a live block of `inner` with `layout` until the
-        // call below.
-        let old_usable = unsafe { self.usable_of(ptr, layout) };
         // SAFETY: as above.
-        let new = unsafe { self.inner.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            // SAFETY: on success `new` is a live block of `inner` with
-            // `layout`'s alignment and `new_size` (a valid layout: the
-            // caller guarantees it for `realloc`).
-            let new_usable = unsafe {
-                self.usable_of(
-                    new,
-                    Layout::from_size_align_unchecked(new_size, layout.align()),
-                )
-            };
-            dispatch(Event::Realloc {
-                old: Block::new(ptr, layout.size(), old_usable),
-                new: Block::new(new, new_size, new_usable),
-            });
-        }
-        new
+        unsafe { self.realloc_counted(ptr, layout, new_size) }
     }
 }
 
@@ -450,9 +493,7 @@ impl Counters {
     #[inline]
     fn add_exclusive(&self, d: &Delta) {
         for (c, &by) in self.totals.iter().zip(&d.totals) {
-            if by != 0 {
-                c.store(c.load(Relaxed).wrapping_add(by), Relaxed);
-            }
+            c.store(c.load(Relaxed).wrapping_add(by), Relaxed);
         }
         let net = self.net.load(Relaxed).wrapping_add(d.net);
         self.net.store(net, Relaxed);
@@ -502,32 +543,6 @@ impl Reading {
     }
 }
 
-/// Hands one recorded allocator call to everything open on this thread:
-/// its per-thread measurements, the shared measurement it is entered in
-/// (with the enclosing ones), the process-wide counters and the sites.
-#[inline(never)]
-fn dispatch(event: Event) {
-    let d = event.delta();
-    let _ = LOCAL.try_with(|l| {
-        if l.depth.get() > 0 {
-            l.counters.add_exclusive(&d);
-        }
-        let shared = l.shared.get();
-        if !shared.is_null() {
-            // SAFETY: a non-null `shared` is the innermost entry of this
-            // thread's entered list, which owns a strong count of it and
-            // clears `shared` before releasing it (see `shared::Entered`).
-            unsafe { &*shared }.add(&d);
-        }
-        #[cfg(feature = "alloc-sites")]
-        if l.sites_depth.get() > 0 {
-            let _untracked = untracked();
-            sites::record(event);
-        }
-    });
-    shared::record_process(&d);
-}
-
 /// [`Local::probe`]: no probe running on this thread.
 const PROBE_IDLE: u8 = 0;
 /// [`Local::probe`]: the probe's allocation is under way.
@@ -568,6 +583,33 @@ impl Local {
             shared: Cell::new(core::ptr::null()),
             #[cfg(feature = "alloc-sites")]
             sites_depth: Cell::new(0),
+        }
+    }
+
+    /// Hands one recorded allocator call to everything open on this
+    /// thread: its per-thread measurements, the shared measurement it is
+    /// entered in (with the enclosing ones), the process-wide counters and
+    /// the sites.
+    #[inline(always)]
+    fn dispatch(&self, event: Event) {
+        let d = event.delta();
+        if self.depth.get() > 0 {
+            self.counters.add_exclusive(&d);
+        }
+        let shared = self.shared.get();
+        if !shared.is_null() {
+            // SAFETY: a non-null `shared` is the innermost entry of this
+            // thread's entered list, which owns a strong count of it and
+            // clears `shared` before releasing it (see `shared::Entered`).
+            unsafe { &*shared }.add(&d);
+        }
+        shared::record_process(&d);
+        #[cfg(feature = "alloc-sites")]
+        if self.sites_depth.get() > 0 {
+            // Untracked: what recording the site allocates is memsize's.
+            self.untracked.set(self.untracked.get() + 1);
+            sites::record(event);
+            self.untracked.set(self.untracked.get() - 1);
         }
     }
 
@@ -727,8 +769,10 @@ fn probe() -> bool {
         let _untracked = untracked();
         l.probe.set(PROBING);
         open();
-        // SAFETY: the layout has a non-zero size.
-        let ptr = unsafe { std::alloc::alloc(layout) };
+        // SAFETY: the layout has a non-zero size. `black_box`: an
+        // allocation whose pointer goes nowhere may be optimized away, and
+        // the probe with it.
+        let ptr = core::hint::black_box(unsafe { std::alloc::alloc(layout) });
         close();
         let seen = l.probe.replace(PROBE_IDLE) == PROBE_SEEN;
         if ptr.is_null() {
