@@ -641,7 +641,7 @@ std::thread_local! {
 struct Side {
     /// `peaks[i]`: the running peak of the measurement at depth `i` when
     /// the one at depth `i + 1` started (or when its last child ended).
-    /// `peaks[0]` is a placeholder for depth 0. As long as the depth.
+    /// `peaks[0]` is a placeholder for depth 0; the length is the depth.
     peaks: Vec<i64>,
     /// The shared measurements entered on this thread, innermost last; the
     /// allocator sees the last one through [`Local::shared`].

@@ -21,45 +21,58 @@ use std::sync::OnceLock;
 /// # jemalloc, mimalloc and others
 ///
 /// Both `UsableSize` and the allocator's type are foreign to the program,
-/// so it wraps the allocator in a type of its own, forwarding the four
-/// `GlobalAlloc` methods:
+/// so it wraps the allocator in a type of its own that forwards the four
+/// `GlobalAlloc` methods and answers the usable size. The shape, shown
+/// around `System` so that it runs anywhere:
 ///
-/// ```ignore
-/// use std::alloc::{GlobalAlloc, Layout};
+/// ```
+/// use std::alloc::{GlobalAlloc, Layout, System};
 /// use memsize::alloc::{CountingAlloc, UsableSize};
 ///
-/// struct Jemalloc;
+/// struct MyAlloc;
 ///
-/// unsafe impl GlobalAlloc for Jemalloc {
+/// // SAFETY: forwards every call unchanged.
+/// unsafe impl GlobalAlloc for MyAlloc {
 ///     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-///         unsafe { tikv_jemallocator::Jemalloc.alloc(l) }
+///         unsafe { System.alloc(l) }
 ///     }
 ///     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-///         unsafe { tikv_jemallocator::Jemalloc.alloc_zeroed(l) }
+///         unsafe { System.alloc_zeroed(l) }
 ///     }
 ///     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-///         unsafe { tikv_jemallocator::Jemalloc.dealloc(p, l) }
+///         unsafe { System.dealloc(p, l) }
 ///     }
 ///     unsafe fn realloc(&self, p: *mut u8, l: Layout, new_size: usize) -> *mut u8 {
-///         unsafe { tikv_jemallocator::Jemalloc.realloc(p, l, new_size) }
+///         unsafe { System.realloc(p, l, new_size) }
 ///     }
 /// }
 ///
-/// impl UsableSize for Jemalloc {
-///     unsafe fn usable_size(&self, ptr: *mut u8, _: Layout) -> Option<usize> {
-///         // SAFETY: `ptr` is a live block of jemalloc (the trait's contract).
-///         Some(unsafe { tikv_jemallocator::usable_size(ptr) })
+/// impl UsableSize for MyAlloc {
+///     unsafe fn usable_size(&self, ptr: *mut u8, layout: Layout) -> Option<usize> {
+///         // jemalloc (`tikv-jemallocator`):
+///         //     Some(unsafe { tikv_jemallocator::usable_size(ptr) })
+///         // mimalloc (`mimalloc`, feature `extended`):
+///         //     Some(unsafe { mimalloc::MiMalloc.usable_size(ptr) })
+///         // SAFETY: `ptr` is a live block of ours (the trait's contract).
+///         unsafe { System.usable_size(ptr, layout) }
 ///     }
 /// }
 ///
 /// #[global_allocator]
-/// static GLOBAL: CountingAlloc<Jemalloc> = CountingAlloc::with_usable_size(Jemalloc);
+/// static GLOBAL: CountingAlloc<MyAlloc> = CountingAlloc::with_usable_size(MyAlloc);
+///
+/// # fn main() {
+/// let (v, stats) = memsize::alloc::measure(|| vec![0u8; 100]);
+/// if let Some(usable) = stats.usable_bytes_allocated {
+///     assert!(usable >= 100);
+/// }
+/// # drop(v);
+/// # }
 /// ```
 ///
-/// With mimalloc the body is `Some(unsafe { mimalloc::MiMalloc.usable_size(ptr) })`
-/// (the `mimalloc` crate's `extended` feature); any allocator with a C
-/// `*_usable_size` function works the same way. Answer `None` where the
-/// allocator can't tell for a block: the figures then say "unknown".
+/// Any allocator with a C `*_usable_size` function works the same way.
+/// Answer `None` where the allocator can't tell for a block: the figures
+/// then say "unknown".
 pub trait UsableSize {
     /// The usable size of the block at `ptr`, allocated with `layout`: at
     /// least `layout.size()`. `None` when the allocator can't tell.
