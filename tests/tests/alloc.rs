@@ -293,4 +293,9 @@ fn usable_sizes_are_unknown_without_the_hook() {
     // Nothing happened: nothing unknown.
     let ((), none) = measure(|| ());
     assert_eq!(none.usable_bytes_allocated, Some(0));
+    // The same in a shared measurement.
+    let m = SharedMeasurement::start();
+    assert_eq!(m.stats().usable_bytes_allocated, Some(0));
+    drop(black_box(Box::new(1u8)));
+    assert_eq!(m.finish().usable_bytes_allocated, None);
 }

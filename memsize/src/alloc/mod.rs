@@ -409,7 +409,8 @@ const BYTES_ALLOCATED: usize = 3;
 const BYTES_FREED: usize = 4;
 const USABLE_ALLOCATED: usize = 5;
 const USABLE_FREED: usize = 6;
-/// Blocks whose usable size the allocator could not tell.
+/// Blocks whose usable size the allocator could not tell (in a shared
+/// measurement's counters, 1 if any: see [`Counters::add_shared`]).
 const USABLE_UNKNOWN: usize = 7;
 const TOTALS: usize = 8;
 
@@ -502,16 +503,35 @@ impl Counters {
         }
     }
 
-    /// Adds an event, from any thread.
+    /// Adds an event, from any thread. Atomic read-modify-writes only
+    /// where needed: under contention each one costs.
+    ///
+    /// `from_zero`: the counters are read only whole, from zero (a shared
+    /// measurement's), never as the difference of two readings. Then
+    /// [`USABLE_UNKNOWN`] only needs to say whether any block was unknown,
+    /// so it is set once instead of counted; and nothing but this method
+    /// changes `peak`, so it only rises, and a load that finds it at or
+    /// above the new live bytes saves the `fetch_max`. (The process-wide
+    /// counters are read as differences and their peak is reset when a
+    /// process measurement starts.)
     #[inline]
-    fn add_shared(&self, d: &Delta) {
-        for (c, &by) in self.totals.iter().zip(&d.totals) {
-            if by != 0 {
+    fn add_shared(&self, d: &Delta, from_zero: bool) {
+        for (i, (c, &by)) in self.totals.iter().zip(&d.totals).enumerate() {
+            if by == 0 {
+                continue;
+            }
+            if from_zero && i == USABLE_UNKNOWN {
+                if c.load(Relaxed) == 0 {
+                    c.store(1, Relaxed);
+                }
+            } else {
                 c.fetch_add(by, Relaxed);
             }
         }
         let net = self.net.fetch_add(d.net, Relaxed).wrapping_add(d.net);
-        self.peak.fetch_max(net, Relaxed);
+        if !from_zero || net > self.peak.load(Relaxed) {
+            self.peak.fetch_max(net, Relaxed);
+        }
     }
 
     fn read(&self) -> Reading {

@@ -25,7 +25,7 @@ impl SharedCounters {
     pub(super) fn add(&self, d: &Delta) {
         let mut next = Some(self);
         while let Some(c) = next {
-            c.counters.add_shared(d);
+            c.counters.add_shared(d, true);
             next = c.parent.as_deref();
         }
     }
@@ -261,7 +261,7 @@ pub(super) fn process_open() -> bool {
 #[inline]
 pub(super) fn record_process(d: &Delta) {
     if process_open() {
-        PROCESS.add_shared(d);
+        PROCESS.add_shared(d, false);
     }
 }
 

@@ -395,6 +395,13 @@ fn usable_bytes_on_glibc() {
     assert!(stats.usable_bytes_allocated.unwrap() >= 1000, "{stats}");
     assert!(std::format!("{stats}").contains("usable"), "{stats}");
     drop(v);
+    // Shared measurements count usable bytes too.
+    let m = SharedMeasurement::start();
+    let b = black_box(Box::new(1u8));
+    drop(b);
+    let shared = m.finish();
+    assert_eq!(shared.usable_bytes_allocated, Some(24), "{shared}");
+    assert_eq!(shared.usable_net_bytes(), Some(0), "{shared}");
 }
 
 #[test]
