@@ -37,7 +37,8 @@
 //!
 //! Frames inside memsize, std, core, alloc, the backtrace machinery and the
 //! C runtime are folded away, so a site is the first frame of the user's
-//! code. Sites are per thread: an allocation freed on another thread stays
+//! code, with its file and line wherever the build has line tables (`debug =
+//! "line-tables-only"` is enough). Sites are per thread: an allocation freed on another thread stays
 //! live in the snapshots of the thread that made it.
 
 use super::{untracked, AllocStats, Event, Measurement, LOCAL};
