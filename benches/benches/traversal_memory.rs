@@ -14,7 +14,7 @@ use std::hint::black_box;
 
 use deepsize::DeepSizeOf;
 use get_size2::{GetSize, StandardTracker};
-use memsize::alloc::{CountingAlloc, Measurement, Stats};
+use memsize::alloc::{AllocStats, CountingAlloc, Measurement};
 use memsize::SizeOf;
 use memsize_benches::data;
 use memsize_benches::rng::Rng;
@@ -23,14 +23,14 @@ use memsize_benches::rng::Rng;
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 
 /// What running `f` allocated at its peak, and its result.
-fn peak(f: impl FnOnce() -> usize) -> (usize, Stats) {
+fn peak(f: impl FnOnce() -> usize) -> (usize, AllocStats) {
     let m = Measurement::start();
     let heap = black_box(f());
     (heap, m.finish())
 }
 
 /// One row of the table.
-fn row(case: &str, who: &str, shared: usize, (heap, s): (usize, Stats)) {
+fn row(case: &str, who: &str, shared: usize, (heap, s): (usize, AllocStats)) {
     let per = if shared == 0 {
         "n/a".to_string()
     } else {

@@ -6,7 +6,7 @@
 //! cargo run --example alloc --features alloc-sites   # and the top sites
 //! ```
 
-use memsize::alloc::{CountingAlloc, Stats};
+use memsize::alloc::{AllocStats, CountingAlloc};
 use memsize::SizeOf;
 use std::alloc::System;
 use std::collections::HashMap;
@@ -63,7 +63,7 @@ fn kib(bytes: impl Into<f64>) -> String {
     format!("{:.1} KiB", bytes.into() / 1024.0)
 }
 
-fn report(stats: &Stats, index: &Index) {
+fn report(stats: &AllocStats, index: &Index) {
     println!("building the index:");
     println!(
         "  allocations {}, deallocations {}, reallocations {}",
@@ -117,7 +117,7 @@ fn main() {
     for stat in snapshot.top_by_count(3) {
         println!("  {stat}");
     }
-    let (_, _, later) = memsize::alloc::sites::measure(|| {
+    let (_, _, later) = memsize::alloc::sites::trace(|| {
         let mut grown = index.clone();
         grown.insert("extra".to_string(), vec![0; 10_000]);
         grown

@@ -6,7 +6,7 @@
 
 use memsize::alloc::{
     assert_allocations, assert_bytes_at_most, assert_no_alloc, installed, measure, measure_process,
-    try_measure, CountingAlloc, Measurement, SharedMeasurement, Stats,
+    try_measure, AllocStats, CountingAlloc, Measurement, SharedMeasurement,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -74,7 +74,7 @@ parallel_exact!(
 fn zero_allocations_is_exactly_zero() {
     for _ in 0..1000 {
         let (_, stats) = measure(|| black_box(3u64).pow(2));
-        assert_eq!(stats, Stats::default());
+        assert_eq!(stats, AllocStats::default());
     }
 }
 
@@ -150,7 +150,7 @@ fn a_panic_inside_a_measurement_leaves_nothing_open() {
     // Nothing left over: a fresh measurement of nothing is exactly empty,
     // and one of a single allocation exactly one.
     let (_, stats) = measure(|| ());
-    assert_eq!(stats, Stats::default());
+    assert_eq!(stats, AllocStats::default());
     assert_allocations(1, || black_box(Box::new(1u8)));
 }
 
@@ -277,4 +277,25 @@ fn growing_is_realloc_not_alloc_copy_free() {
     assert!(stats.reallocations > 5, "{stats}");
     assert_eq!(stats.net_bytes as usize, v.capacity() * 4);
     drop(v);
+}
+
+/// `CountingAlloc::new` asks for no usable sizes: the figures say they are
+/// unknown rather than guess.
+#[test]
+fn usable_sizes_are_unknown_without_the_hook() {
+    let (b, stats) = measure(|| black_box(Box::new(1u8)));
+    assert_eq!(stats.bytes_allocated, 1);
+    assert_eq!(stats.usable_bytes_allocated, None);
+    assert_eq!(stats.usable_net_bytes(), None);
+    // SAFETY: `b` is a live block of the global allocator with this layout.
+    let usable = unsafe { memsize::alloc::usable_size(&*b, Layout::new::<u8>()) };
+    assert_eq!(usable, None);
+    // Nothing happened: nothing unknown.
+    let ((), none) = measure(|| ());
+    assert_eq!(none.usable_bytes_allocated, Some(0));
+    // The same in a shared measurement.
+    let m = SharedMeasurement::start();
+    assert_eq!(m.stats().usable_bytes_allocated, Some(0));
+    drop(black_box(Box::new(1u8)));
+    assert_eq!(m.finish().usable_bytes_allocated, None);
 }

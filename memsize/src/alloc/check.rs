@@ -1,13 +1,14 @@
 //! Test assertions: a value's heap size against what its drop frees, and
 //! code against an allocation budget.
 
-use super::{measure, Stats};
+use super::{measure, AllocStats};
 use crate::SizeOf;
 use core::fmt;
 
 /// What [`check_heap`] found: a value's [`heap_stats`](crate::heap_stats)
 /// next to what dropping it freed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct HeapCheck {
     /// The value's [`heap_size`](SizeOf::heap_size).
     pub heap_bytes: usize,
@@ -18,7 +19,7 @@ pub struct HeapCheck {
     /// Deallocations the value's drop made.
     pub deallocations: u64,
     /// Everything the allocator counted during the drop.
-    pub drop_stats: Stats,
+    pub drop_stats: AllocStats,
 }
 
 impl HeapCheck {
@@ -232,7 +233,7 @@ pub fn assert_allocations<R>(expected: u64, f: impl FnOnce() -> R) -> R {
 }
 
 /// Runs `f` and asserts that it asked the allocator for at most `max`
-/// bytes on this thread ([`Stats::bytes_allocated`]: allocations plus the
+/// bytes on this thread ([`AllocStats::bytes_allocated`]: allocations plus the
 /// new size of each reallocation). Returns `f`'s value.
 ///
 /// ```
@@ -271,7 +272,7 @@ fn fail(
     expected: impl fmt::Display,
     actual: impl fmt::Display,
     difference: impl fmt::Display,
-    stats: &Stats,
+    stats: &AllocStats,
 ) -> ! {
     panic!(
         "{what}\n  expected:   {expected}\n  actual:     {actual}\n  \

@@ -1,8 +1,9 @@
 //! Per-thread measurements: [`measure`] and the guard [`Measurement`].
 
-use super::{close, ensure_installed, open, Counts, NotInstalled, NotSend, LOCAL, MAX_NEST};
+use super::{close, ensure_installed, open, with_side, NotInstalled, NotSend, Reading, LOCAL};
 use core::fmt;
 use core::marker::PhantomData;
+use core::sync::atomic::Ordering::Relaxed;
 
 /// What the allocator handed out during a measurement.
 ///
@@ -10,8 +11,12 @@ use core::marker::PhantomData;
 /// neither in allocations nor in deallocations; its new size adds to
 /// [`bytes_allocated`](Self::bytes_allocated) and its old size to
 /// [`bytes_freed`](Self::bytes_freed).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Stats {
+///
+/// Not to be confused with [`HeapStats`](crate::HeapStats), what a value
+/// reports it owns: these are what the allocator saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct AllocStats {
     /// Successful `alloc` and `alloc_zeroed` calls.
     pub allocations: u64,
     /// `dealloc` calls.
@@ -31,9 +36,38 @@ pub struct Stats {
     /// The most live bytes above the start at any moment of the measurement
     /// (zero if the live bytes never rose above the start).
     pub peak_bytes: u64,
+    /// Like [`bytes_allocated`](Self::bytes_allocated), in the usable bytes
+    /// the allocator reserved for each block (at least the bytes asked
+    /// for). `None` when the allocator could not tell for some block: the
+    /// counting allocator was made with
+    /// [`CountingAlloc::new`](super::CountingAlloc::new), or its
+    /// [`UsableSize`](super::UsableSize) hook answered `None`.
+    pub usable_bytes_allocated: Option<u64>,
+    /// Like [`bytes_freed`](Self::bytes_freed), in usable bytes; `None`
+    /// under the same conditions as
+    /// [`usable_bytes_allocated`](Self::usable_bytes_allocated).
+    pub usable_bytes_freed: Option<u64>,
 }
 
-impl Stats {
+impl Default for AllocStats {
+    /// Nothing happened: every figure zero, the usable ones included (no
+    /// block, so nothing unknown).
+    fn default() -> Self {
+        AllocStats {
+            allocations: 0,
+            deallocations: 0,
+            reallocations: 0,
+            bytes_allocated: 0,
+            bytes_freed: 0,
+            net_bytes: 0,
+            peak_bytes: 0,
+            usable_bytes_allocated: Some(0),
+            usable_bytes_freed: Some(0),
+        }
+    }
+}
+
+impl AllocStats {
     /// True when nothing was allocated, reallocated or freed.
     pub fn is_empty(&self) -> bool {
         self.allocations == 0 && self.deallocations == 0 && self.reallocations == 0
@@ -44,9 +78,17 @@ impl Stats {
     pub fn net_allocations(&self) -> i64 {
         self.allocations.wrapping_sub(self.deallocations) as i64
     }
+
+    /// `usable_bytes_allocated - usable_bytes_freed`, when both are known.
+    pub fn usable_net_bytes(&self) -> Option<i64> {
+        Some(
+            self.usable_bytes_allocated?
+                .wrapping_sub(self.usable_bytes_freed?) as i64,
+        )
+    }
 }
 
-impl fmt::Display for Stats {
+impl fmt::Display for AllocStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -59,7 +101,13 @@ impl fmt::Display for Stats {
             self.bytes_freed,
             self.net_bytes,
             self.peak_bytes
-        )
+        )?;
+        if let (Some(a), Some(fr)) = (self.usable_bytes_allocated, self.usable_bytes_freed) {
+            if !self.is_empty() {
+                write!(f, "; usable {a} allocated, {fr} freed")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -94,7 +142,7 @@ impl fmt::Display for Stats {
 ///
 /// [`SharedMeasurement`]: super::SharedMeasurement
 #[track_caller]
-pub fn measure<R>(f: impl FnOnce() -> R) -> (R, Stats) {
+pub fn measure<R>(f: impl FnOnce() -> R) -> (R, AllocStats) {
     let m = Measurement::start();
     let r = f();
     (r, m.finish())
@@ -108,7 +156,7 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> (R, Stats) {
 /// let r = memsize::alloc::try_measure(|| vec![1, 2, 3]);
 /// assert_eq!(r, Err(memsize::alloc::NotInstalled));
 /// ```
-pub fn try_measure<R>(f: impl FnOnce() -> R) -> Result<(R, Stats), NotInstalled> {
+pub fn try_measure<R>(f: impl FnOnce() -> R) -> Result<(R, AllocStats), NotInstalled> {
     let m = Measurement::try_start()?;
     let r = f();
     Ok((r, m.finish()))
@@ -141,20 +189,17 @@ pub fn try_measure<R>(f: impl FnOnce() -> R) -> Result<(R, Stats), NotInstalled>
 ///
 /// Measurements nest, each counting everything its inner ones count, and a
 /// child's peak folds into its parent's at the moment it happened. Guards
-/// must end in the reverse order of their start, as scopes end; the first
-/// 32 levels of nesting keep exact peaks even when an outer one is read
-/// while inner ones are open. A panic that unwinds through a guard closes
-/// it, leaving no state behind.
+/// must end in the reverse order of their start, as scopes end; an outer
+/// guard read while inner ones are open sees their peaks, at any depth. A
+/// panic that unwinds through a guard closes it, leaving no state behind.
 ///
 /// The guard is bound to its thread (`!Send`).
 #[derive(Debug)]
 #[must_use = "a measurement ends when dropped"]
 pub struct Measurement {
-    start: Counts,
+    start: Reading,
     /// This measurement's depth on the thread, from 1.
     level: usize,
-    /// For levels past [`MAX_NEST`]: the shared peak slot's value at start.
-    saved_peak: i64,
     closed: bool,
     _thread: NotSend,
 }
@@ -177,14 +222,16 @@ impl Measurement {
         ensure_installed()?;
         let m = LOCAL.with(|l| {
             let level = l.depth.get() + 1;
-            let net = l.net.get();
-            let slot = &l.peaks[level.min(MAX_NEST) - 1];
-            let saved_peak = slot.replace(net);
+            let c = &l.counters;
+            // Save the parent's running peak (a placeholder at depth 0);
+            // this level's starts at the live bytes now.
+            let parent_peak = c.peak.load(Relaxed);
+            with_side(|s| s.peaks.push(parent_peak));
+            c.peak.store(c.net.load(Relaxed), Relaxed);
             l.depth.set(level);
             Measurement {
-                start: l.counters(),
+                start: c.read(),
                 level,
-                saved_peak,
                 closed: false,
                 _thread: PhantomData,
             }
@@ -205,31 +252,39 @@ impl Measurement {
         super::SharedMeasurement::start()
     }
 
+    /// The highest live bytes since this level started: its running peak
+    /// as saved by its child, and those of the levels inside it.
+    fn peak(&self, l: &super::Local) -> Option<i64> {
+        let depth = l.depth.get();
+        if self.closed || depth < self.level {
+            // Closed, or closed by an outer guard ended out of order.
+            return None;
+        }
+        let running = l.counters.peak.load(Relaxed);
+        let peak = with_side(|s| {
+            // `peaks[i]` is the running peak of level `i`, saved when level
+            // `i + 1` started: levels `self.level..depth`.
+            s.peaks
+                .get(self.level..depth)
+                .unwrap_or(&[])
+                .iter()
+                .copied()
+                .fold(running, i64::max)
+        });
+        Some(peak.unwrap_or(running))
+    }
+
     /// What has been counted so far; the measurement stays open.
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> AllocStats {
         LOCAL.with(|l| {
-            let now = l.counters();
-            let depth = l.depth.get();
-            let peak = if self.closed || depth < self.level {
-                // Closed, or its inner guards were mishandled: no peak
-                // beyond the net figure can be known.
-                now.net
-            } else {
-                // This level's peak is the highest of its own slot and the
-                // slots of the measurements open inside it.
-                let from = self.level.min(MAX_NEST) - 1;
-                let to = depth.min(MAX_NEST);
-                l.peaks[from..to]
-                    .iter()
-                    .map(|c| c.get())
-                    .fold(now.net, i64::max)
-            };
+            let now = l.counters.read();
+            let peak = self.peak(l).unwrap_or(now.net).max(now.net);
             now.since(&self.start, peak)
         })
     }
 
     /// Ends the measurement and returns what it counted.
-    pub fn finish(mut self) -> Stats {
+    pub fn finish(mut self) -> AllocStats {
         let stats = self.stats();
         self.close();
         stats
@@ -239,31 +294,24 @@ impl Measurement {
         if self.closed {
             return;
         }
+        let peak = LOCAL.try_with(|l| self.peak(l)).ok().flatten();
         self.closed = true;
         close();
+        let Some(peak) = peak else {
+            return;
+        };
         let _ = LOCAL.try_with(|l| {
-            let depth = l.depth.get();
-            if depth < self.level {
-                // Already closed by an outer guard ended out of order.
-                return;
-            }
-            // Fold this level's peak (and that of any inner guard not ended
-            // properly) into the parent's slot.
-            let from = self.level.min(MAX_NEST) - 1;
-            let to = depth.min(MAX_NEST);
-            let peak = l.peaks[from..to]
-                .iter()
-                .map(|c| c.get())
-                .fold(i64::MIN, i64::max);
-            if self.level > MAX_NEST {
-                // Levels past the last slot share it: restore what the
-                // parent had there, raised by this level's peak.
-                l.peaks[MAX_NEST - 1].set(self.saved_peak.max(peak));
-            } else if self.level > 1 {
-                let parent = &l.peaks[self.level - 2];
-                parent.set(parent.get().max(peak));
-            }
-            l.depth.set(self.level - 1);
+            // Fold this level's peak (and those of inner guards not ended
+            // properly) into the parent's running peak.
+            let level = self.level;
+            let parent = with_side(|s| {
+                let saved = s.peaks.get(level - 1).copied().unwrap_or(i64::MIN);
+                s.peaks.truncate(level - 1);
+                saved
+            })
+            .unwrap_or(i64::MIN);
+            l.counters.peak.store(parent.max(peak), Relaxed);
+            l.depth.set(level - 1);
         });
     }
 }

@@ -1,86 +1,40 @@
 //! Measurements that span threads: [`SharedMeasurement`] with its
 //! [`MeasureHandle`], and the process-wide [`ProcessMeasurement`].
 
-use super::{close, ensure_installed, open, Counts, Event, NotInstalled, NotSend, Stats, LOCAL};
+use super::{
+    close, ensure_installed, open, untracked, with_side, AllocStats, Counters, Delta, NotInstalled,
+    NotSend, Reading, LOCAL,
+};
 use core::marker::PhantomData;
-use core::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 
-/// Atomic counters that several threads record into.
+/// The counters of a shared measurement, which several threads record
+/// into, with the shared measurement that encloses it.
 #[derive(Debug)]
-pub(super) struct Counters {
-    allocations: AtomicU64,
-    deallocations: AtomicU64,
-    reallocations: AtomicU64,
-    bytes_allocated: AtomicU64,
-    bytes_freed: AtomicU64,
-    net: AtomicI64,
-    peak: AtomicI64,
+pub(super) struct SharedCounters {
+    counters: Counters,
     /// The shared measurement that was innermost on the starting thread when
     /// this one started: it counts everything this one counts.
-    parent: Option<Arc<Counters>>,
+    parent: Option<Arc<SharedCounters>>,
 }
 
-impl Counters {
-    const fn new(parent: Option<Arc<Counters>>) -> Self {
-        Counters {
-            allocations: AtomicU64::new(0),
-            deallocations: AtomicU64::new(0),
-            reallocations: AtomicU64::new(0),
-            bytes_allocated: AtomicU64::new(0),
-            bytes_freed: AtomicU64::new(0),
-            net: AtomicI64::new(0),
-            peak: AtomicI64::new(0),
-            parent,
-        }
-    }
-
+impl SharedCounters {
     /// Records one allocator call here and in every enclosing shared
     /// measurement. Atomics only: no allocation, no lock.
-    pub(super) fn record(&self, event: Event) {
+    pub(super) fn add(&self, d: &Delta) {
         let mut next = Some(self);
         while let Some(c) = next {
-            c.record_one(event);
+            c.counters.add_shared(d, true);
             next = c.parent.as_deref();
         }
     }
 
-    fn record_one(&self, event: Event) {
-        match event {
-            Event::Alloc { size, .. } => {
-                self.allocations.fetch_add(1, Relaxed);
-                self.bytes_allocated.fetch_add(size as u64, Relaxed);
-            }
-            Event::Dealloc { size, .. } => {
-                self.deallocations.fetch_add(1, Relaxed);
-                self.bytes_freed.fetch_add(size as u64, Relaxed);
-            }
-            Event::Realloc {
-                old_size, new_size, ..
-            } => {
-                self.reallocations.fetch_add(1, Relaxed);
-                self.bytes_allocated.fetch_add(new_size as u64, Relaxed);
-                self.bytes_freed.fetch_add(old_size as u64, Relaxed);
-            }
-        }
-        let delta = event.delta();
-        let net = self.net.fetch_add(delta, Relaxed).wrapping_add(delta);
-        self.peak.fetch_max(net, Relaxed);
-    }
-
-    fn counts(&self) -> Counts {
-        Counts {
-            allocations: self.allocations.load(Relaxed),
-            deallocations: self.deallocations.load(Relaxed),
-            reallocations: self.reallocations.load(Relaxed),
-            bytes_allocated: self.bytes_allocated.load(Relaxed),
-            bytes_freed: self.bytes_freed.load(Relaxed),
-            net: self.net.load(Relaxed),
-        }
-    }
-
-    fn stats_since(&self, start: &Counts) -> Stats {
-        self.counts().since(start, self.peak.load(Relaxed))
+    fn stats(&self) -> AllocStats {
+        // The counters start at zero with the measurement.
+        self.counters
+            .read()
+            .since(&Reading::default(), self.counters.peak.load(Relaxed))
     }
 }
 
@@ -88,18 +42,18 @@ impl Counters {
 /// memsize's own business: the allocation of the counters is made and freed
 /// untracked, so it never shows in the figures of any measurement.
 #[derive(Debug)]
-struct CountersRef(core::mem::ManuallyDrop<Arc<Counters>>);
+struct CountersRef(core::mem::ManuallyDrop<Arc<SharedCounters>>);
 
 impl CountersRef {
-    fn new(parent: Option<Arc<Counters>>) -> CountersRef {
-        super::untracked(|| {
-            CountersRef(core::mem::ManuallyDrop::new(Arc::new(Counters::new(
-                parent,
-            ))))
-        })
+    fn new(parent: Option<Arc<SharedCounters>>) -> CountersRef {
+        let _untracked = untracked();
+        CountersRef(core::mem::ManuallyDrop::new(Arc::new(SharedCounters {
+            counters: Counters::new(),
+            parent,
+        })))
     }
 
-    fn arc(&self) -> Arc<Counters> {
+    fn arc(&self) -> Arc<SharedCounters> {
         Arc::clone(&self.0)
     }
 }
@@ -111,8 +65,8 @@ impl Clone for CountersRef {
 }
 
 impl core::ops::Deref for CountersRef {
-    type Target = Counters;
-    fn deref(&self) -> &Counters {
+    type Target = SharedCounters;
+    fn deref(&self) -> &SharedCounters {
         &self.0
     }
 }
@@ -121,7 +75,8 @@ impl Drop for CountersRef {
     fn drop(&mut self) {
         // SAFETY: `self.0` is taken once, here, and never used again.
         let arc = unsafe { core::mem::ManuallyDrop::take(&mut self.0) };
-        super::untracked(move || drop(arc));
+        let _untracked = untracked();
+        drop(arc);
     }
 }
 
@@ -184,21 +139,7 @@ impl SharedMeasurement {
     /// counting allocator is not the global allocator.
     pub fn try_start() -> Result<SharedMeasurement, NotInstalled> {
         ensure_installed()?;
-        let parent = LOCAL.with(|l| {
-            let p = l.shared.get();
-            if p.is_null() {
-                None
-            } else {
-                // SAFETY: a non-null pointer in `shared` owns a strong count
-                // of an `Arc<Counters>` (see `Entered`), so it is alive, and
-                // it came from `Arc::into_raw`. Taking one more strong count
-                // leaves the stored one untouched.
-                Some(unsafe {
-                    Arc::increment_strong_count(p);
-                    Arc::from_raw(p)
-                })
-            }
-        });
+        let parent = with_side(|s| s.entered.last().cloned()).flatten();
         let counters = CountersRef::new(parent);
         let entered = Some(Entered::new(counters.arc()));
         Ok(SharedMeasurement { counters, entered })
@@ -213,14 +154,14 @@ impl SharedMeasurement {
     }
 
     /// What has been counted so far, over all threads entered.
-    pub fn stats(&self) -> Stats {
-        self.counters.stats_since(&Counts::default())
+    pub fn stats(&self) -> AllocStats {
+        self.counters.stats()
     }
 
     /// Leaves the measurement on this thread and returns what it counted
     /// over all threads. Threads still entered through a handle go on
     /// counting into it, unseen.
-    pub fn finish(mut self) -> Stats {
+    pub fn finish(mut self) -> AllocStats {
         drop(self.entered.take());
         self.stats()
     }
@@ -249,30 +190,36 @@ impl MeasureHandle {
     }
 
     /// What the measurement has counted so far, over all threads entered.
-    pub fn stats(&self) -> Stats {
-        self.counters.stats_since(&Counts::default())
+    pub fn stats(&self) -> AllocStats {
+        self.counters.stats()
     }
 }
 
 /// The guard of a thread entered in a [`SharedMeasurement`]; dropping it
 /// leaves. Bound to its thread (`!Send`).
+///
+/// Guards should end in the reverse order of their start; if they don't,
+/// each still leaves exactly its own measurement, and the thread goes on
+/// counting into the innermost one still entered.
 #[derive(Debug)]
 #[must_use = "the thread leaves the measurement when the guard is dropped"]
 pub struct Entered {
-    /// What was entered before, owning one strong count (null: nothing).
-    prev: *const Counters,
+    /// The measurement entered; the thread's entered list owns the strong
+    /// count that keeps it alive.
+    counters: *const SharedCounters,
     _thread: NotSend,
 }
 
 impl Entered {
-    fn new(counters: Arc<Counters>) -> Entered {
-        let raw = Arc::into_raw(counters);
-        // The strong count `raw` owns moves into the thread-local; the one
-        // the thread-local owned moves into the guard.
-        let prev = LOCAL.with(|l| l.shared.replace(raw));
+    fn new(counters: Arc<SharedCounters>) -> Entered {
+        let ptr = Arc::as_ptr(&counters);
+        with_side(|s| {
+            s.entered.push(counters);
+            LOCAL.with(|l| l.shared.set(ptr));
+        });
         open();
         Entered {
-            prev,
+            counters: ptr,
             _thread: PhantomData,
         }
     }
@@ -280,36 +227,41 @@ impl Entered {
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        let prev = core::mem::replace(&mut self.prev, core::ptr::null());
-        // Put the previous measurement back before releasing the current
-        // one: releasing it may free it, and the allocator must not see it
-        // in the thread-local by then.
-        let cur = LOCAL
-            .try_with(|l| l.shared.replace(prev))
-            .unwrap_or(core::ptr::null());
+        let me = self.counters;
+        let released = with_side(|s| {
+            let i = s.entered.iter().rposition(|a| Arc::as_ptr(a) == me)?;
+            let arc = s.entered.remove(i);
+            // Point the allocator at the innermost one left before
+            // releasing this one: releasing it may free it.
+            let innermost = s.entered.last().map_or(core::ptr::null(), Arc::as_ptr);
+            let _ = LOCAL.try_with(|l| l.shared.set(innermost));
+            Some(arc)
+        })
+        .flatten();
         close();
-        if !cur.is_null() {
-            // SAFETY: every non-null pointer stored in `shared` owns one
-            // strong count of an `Arc<Counters>` made by `Arc::into_raw`;
-            // having taken it out of the thread-local, this releases it once.
-            let arc = unsafe { Arc::from_raw(cur) };
-            super::untracked(move || drop(arc));
-        }
+        let _untracked = untracked();
+        drop(released);
     }
 }
 
 /// The process-wide counters, recorded into while any process measurement
 /// is open.
-static PROCESS: Counters = Counters::new(None);
+static PROCESS: Counters = Counters::new();
 /// How many process measurements are open.
 static PROCESS_OPEN: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether a process measurement is open.
+#[inline]
+pub(super) fn process_open() -> bool {
+    PROCESS_OPEN.load(Relaxed) != 0
+}
 
 /// Records a call in the process-wide counters, if a process measurement is
 /// open.
 #[inline]
-pub(super) fn record_process(event: Event) {
-    if PROCESS_OPEN.load(Relaxed) != 0 {
-        PROCESS.record_one(event);
+pub(super) fn record_process(d: &Delta) {
+    if process_open() {
+        PROCESS.add_shared(d, false);
     }
 }
 
@@ -336,7 +288,7 @@ pub(super) fn record_process(event: Event) {
 #[derive(Debug)]
 #[must_use = "a measurement ends when dropped"]
 pub struct ProcessMeasurement {
-    start: Counts,
+    start: Reading,
     saved_peak: i64,
     closed: bool,
 }
@@ -359,7 +311,7 @@ impl ProcessMeasurement {
         ensure_installed()?;
         PROCESS_OPEN.fetch_add(1, Relaxed);
         open();
-        let start = PROCESS.counts();
+        let start = PROCESS.read();
         let saved_peak = PROCESS.peak.swap(start.net, Relaxed);
         Ok(ProcessMeasurement {
             start,
@@ -369,12 +321,14 @@ impl ProcessMeasurement {
     }
 
     /// What has been counted so far.
-    pub fn stats(&self) -> Stats {
-        PROCESS.stats_since(&self.start)
+    pub fn stats(&self) -> AllocStats {
+        PROCESS
+            .read()
+            .since(&self.start, PROCESS.peak.load(Relaxed))
     }
 
     /// Ends the measurement and returns what it counted.
-    pub fn finish(mut self) -> Stats {
+    pub fn finish(mut self) -> AllocStats {
         let stats = self.stats();
         self.close();
         stats
@@ -403,7 +357,7 @@ impl Drop for ProcessMeasurement {
 ///
 /// If the counting allocator is not the global allocator.
 #[track_caller]
-pub fn measure_process<R>(f: impl FnOnce() -> R) -> (R, Stats) {
+pub fn measure_process<R>(f: impl FnOnce() -> R) -> (R, AllocStats) {
     let m = ProcessMeasurement::start();
     let r = f();
     (r, m.finish())

@@ -37,10 +37,11 @@
 //!
 //! Frames inside memsize, std, core, alloc, the backtrace machinery and the
 //! C runtime are folded away, so a site is the first frame of the user's
-//! code. Sites are per thread: an allocation freed on another thread stays
+//! code, with its file and line wherever the build has line tables (`debug =
+//! "line-tables-only"` is enough). Sites are per thread: an allocation freed on another thread stays
 //! live in the snapshots of the thread that made it.
 
-use super::{untracked, Event, Measurement, Stats, LOCAL};
+use super::{untracked, AllocStats, Event, Measurement, LOCAL};
 use core::cell::RefCell;
 use core::fmt;
 use std::borrow::ToOwned;
@@ -112,23 +113,21 @@ std::thread_local! {
     static TABLE: RefCell<Table> = RefCell::new(Table::default());
 }
 
-/// Records the site of one allocator call. Runs with the thread's `busy`
-/// flag set: what it allocates is not seen by the allocator's bookkeeping.
+/// Records the site of one allocator call. Runs untracked: what it
+/// allocates is not seen by the allocator's bookkeeping.
 pub(super) fn record(event: Event) {
     let _ = TABLE.try_with(|table| {
         let Ok(mut table) = table.try_borrow_mut() else {
             return;
         };
         match event {
-            Event::Alloc { ptr, size } => table.insert(ptr, size),
-            Event::Dealloc { ptr, .. } => {
-                table.live.remove(&(ptr as usize));
+            Event::Alloc(b) => table.insert(b.ptr, b.size),
+            Event::Dealloc(b) => {
+                table.live.remove(&(b.ptr as usize));
             }
-            Event::Realloc {
-                old, new, new_size, ..
-            } => {
-                table.live.remove(&(old as usize));
-                table.insert(new, new_size);
+            Event::Realloc { old, new } => {
+                table.live.remove(&(old.ptr as usize));
+                table.insert(new.ptr, new.size);
             }
         }
     });
@@ -157,7 +156,10 @@ impl Tracing {
     #[track_caller]
     pub fn start() -> Tracing {
         let measurement = Measurement::start();
-        let start_seq = untracked(|| TABLE.with(|t| t.borrow().seq));
+        let start_seq = {
+            let _untracked = untracked();
+            TABLE.with(|t| t.borrow().seq)
+        };
         LOCAL.with(|l| l.sites_depth.set(l.sites_depth.get() + 1));
         Tracing {
             measurement: Some(measurement),
@@ -166,7 +168,7 @@ impl Tracing {
     }
 
     /// What the measurement has counted so far.
-    pub fn stats(&self) -> Stats {
+    pub fn stats(&self) -> AllocStats {
         self.measurement
             .as_ref()
             .map(|m| m.stats())
@@ -178,7 +180,8 @@ impl Tracing {
     /// nothing that the measurement counts.
     pub fn snapshot(&self) -> Snapshot {
         let start = self.start_seq;
-        untracked(|| {
+        let _untracked = untracked();
+        {
             TABLE.with(|t| {
                 let t = t.borrow();
                 let mut by_trace: HashMap<u32, (u64, u64)> = HashMap::new();
@@ -199,11 +202,11 @@ impl Tracing {
                     traces: core::mem::ManuallyDrop::new(traces),
                 }
             })
-        })
+        }
     }
 
     /// Ends the measurement; returns what it counted, and a last snapshot.
-    pub fn finish(mut self) -> (Stats, Snapshot) {
+    pub fn finish(mut self) -> (AllocStats, Snapshot) {
         let snapshot = self.snapshot();
         let stats = self.stats();
         self.end();
@@ -217,12 +220,11 @@ impl Tracing {
                 l.sites_depth.set(depth);
                 if depth == 0 {
                     // The last one out empties the table, untracked.
-                    untracked(|| {
-                        let _ = TABLE.try_with(|t| {
-                            if let Ok(mut t) = t.try_borrow_mut() {
-                                *t = Table::default();
-                            }
-                        });
+                    let _untracked = untracked();
+                    let _ = TABLE.try_with(|t| {
+                        if let Ok(mut t) = t.try_borrow_mut() {
+                            *t = Table::default();
+                        }
                     });
                 }
             });
@@ -238,13 +240,14 @@ impl Drop for Tracing {
 }
 
 /// Runs `f` under a [`Tracing`]; returns its value, what was counted, and a
-/// snapshot of the allocations it left live.
+/// snapshot of the allocations it left live (where
+/// [`alloc::measure`](super::measure) gives the first two).
 ///
 /// # Panics
 ///
 /// If the counting allocator is not the global allocator.
 #[track_caller]
-pub fn measure<R>(f: impl FnOnce() -> R) -> (R, Stats, Snapshot) {
+pub fn trace<R>(f: impl FnOnce() -> R) -> (R, AllocStats, Snapshot) {
     let tracing = Tracing::start();
     let r = f();
     let (stats, snapshot) = tracing.finish();
@@ -269,9 +272,10 @@ pub struct Snapshot {
 
 impl Clone for Snapshot {
     fn clone(&self) -> Self {
-        untracked(|| Snapshot {
+        let _untracked = untracked();
+        Snapshot {
             traces: self.traces.clone(),
-        })
+        }
     }
 }
 
@@ -279,7 +283,8 @@ impl Drop for Snapshot {
     fn drop(&mut self) {
         // SAFETY: taken once, here, and never used again.
         let traces = unsafe { core::mem::ManuallyDrop::take(&mut self.traces) };
-        untracked(move || drop(traces));
+        let _untracked = untracked();
+        drop(traces);
     }
 }
 
@@ -355,6 +360,7 @@ impl fmt::Display for Site {
 
 /// The live allocations of one site (`tracemalloc.Statistic`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SiteStats {
     /// Where.
     pub site: Site,
@@ -380,6 +386,7 @@ impl fmt::Display for SiteStats {
 /// How one site changed between two snapshots
 /// (`tracemalloc.StatisticDiff`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SiteDiff {
     /// Where.
     pub site: Site,
@@ -486,7 +493,8 @@ impl Snapshot {
     /// Totals by site. Symbols are resolved untracked (the resolver's
     /// caches are memsize's business); the result is built normally.
     fn grouped(&self, group: GroupBy) -> HashMap<Site, (u64, u64)> {
-        let resolved: Vec<(Vec<Frame>, u64, u64)> = untracked(|| {
+        let resolved: Vec<(Vec<Frame>, u64, u64)> = {
+            let _untracked = untracked();
             let mut cache: HashMap<Arc<[Ip]>, Vec<Frame>> = HashMap::new();
             let v: Vec<(Vec<Frame>, u64, u64)> = self
                 .traces
@@ -501,7 +509,7 @@ impl Snapshot {
                 .collect();
             drop(cache);
             v
-        });
+        };
         // Copy out of the untracked allocations, then free them untracked.
         let mut out: HashMap<Site, (u64, u64)> = HashMap::new();
         for (frames, bytes, count) in &resolved {
@@ -532,7 +540,10 @@ impl Snapshot {
             e.0 += bytes;
             e.1 += count;
         }
-        untracked(move || drop(resolved));
+        {
+            let _untracked = untracked();
+            drop(resolved);
+        }
         out
     }
 }
@@ -552,22 +563,76 @@ fn user_frames(ips: &[Ip]) -> Vec<Frame> {
         // Inlined functions give several symbols for one address, the
         // innermost first.
         backtrace::resolve(ip.0, |sym| {
-            let function = sym
-                .name()
-                .map(|n| std::format!("{n:#}"))
-                .unwrap_or_else(|| "<unknown>".to_owned());
-            let file = sym.filename().map(|p| p.display().to_string());
-            if !is_internal(&function, file.as_deref()) {
-                frames.push(Frame {
-                    function,
-                    file,
-                    line: sym.lineno(),
-                });
-            }
+            frames.push(Frame {
+                function: sym
+                    .name()
+                    .map(|n| std::format!("{n:#}"))
+                    .unwrap_or_else(|| "<unknown>".to_owned()),
+                file: sym.filename().map(|p| p.display().to_string()),
+                line: sym.lineno(),
+            });
         });
     }
-    frames.dedup();
-    frames
+    pick_user_frames(frames)
+}
+
+/// The user's frames among the resolved frames of a trace, innermost
+/// first.
+///
+/// Two steps, so that builds with line tables only (`debug =
+/// "line-tables-only"`, a common profiling setting) name the user's line
+/// too. There, a function inlined into another is named without its path
+/// (`trace_unsynchronized<...>`, `make_index`), so its crate can't be read
+/// from its name:
+///
+/// 1. Every frame up to the global allocator's entry (the `__rust_alloc`
+///    family of symbols, or `CountingAlloc`'s own methods) is the capture
+///    machinery: backtrace, memsize, the thread-locals in between. They are
+///    dropped by position, whatever their names say.
+/// 2. Of the rest, frames of std, memsize, the backtrace machinery and the
+///    C runtime are folded away: by the crate in the function's path where
+///    it has one, else by the source file.
+fn pick_user_frames(frames: Vec<Frame>) -> Vec<Frame> {
+    let start = frames
+        .iter()
+        .rposition(is_allocator_entry)
+        .map_or(0, |i| i + 1);
+    let mut user: Vec<Frame> = frames
+        .into_iter()
+        .skip(start)
+        .filter(|f| !is_internal(&f.function, f.file.as_deref()))
+        .collect();
+    user.dedup();
+    user
+}
+
+/// The symbols through which every allocation enters the global allocator.
+const ALLOCATOR_SHIMS: &[&str] = &[
+    "__rust_alloc",
+    "__rust_alloc_zeroed",
+    "__rust_realloc",
+    "__rust_dealloc",
+];
+
+/// Whether a frame is where the allocation entered the global allocator:
+/// an allocator shim, or a `GlobalAlloc` method of `CountingAlloc`.
+fn is_allocator_entry(frame: &Frame) -> bool {
+    let function = frame.function.as_str();
+    let last = function.rsplit("::").next().unwrap_or(function);
+    if ALLOCATOR_SHIMS.contains(&last) {
+        return true;
+    }
+    // `<memsize::alloc::CountingAlloc<A> as core::alloc::global::GlobalAlloc>::alloc`
+    if function.contains("CountingAlloc<") && function.contains("GlobalAlloc>::") {
+        return true;
+    }
+    // The same, inlined and named without its path: `alloc<std::alloc::System>`.
+    let base = function.split('<').next().unwrap_or(function);
+    matches!(base, "alloc" | "alloc_zeroed" | "realloc" | "dealloc")
+        && frame
+            .file
+            .as_deref()
+            .is_some_and(|f| in_crate_sources(f, "memsize") && f.ends_with("alloc/mod.rs"))
 }
 
 /// Crates whose frames are folded away.
@@ -581,12 +646,42 @@ const INTERNAL_CRATES: &[&str] = &[
     "test",
     "addr2line",
     "gimli",
+    "miniz_oxide",
+    "rustc_demangle",
 ];
+
+/// Whether `file` is a source file of crate `krate`: under a directory
+/// `krate/src/` or `krate-<version>/src/` (a checkout or cargo's registry).
+fn in_crate_sources(file: &str, krate: &str) -> bool {
+    let parts: Vec<&str> = file.split(['/', '\\']).collect();
+    parts.windows(2).any(|w| {
+        w[1] == "src"
+            && (w[0] == krate
+                || w[0]
+                    .strip_prefix(krate)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit())))
+    })
+}
+
+/// Whether a file is the standard library's source.
+fn is_std_source(file: &str) -> bool {
+    file.starts_with("/rustc/")
+        || [
+            "/library/std/",
+            "/library/core/",
+            "/library/alloc/",
+            "/library/test/",
+            "/library/panic_unwind/",
+        ]
+        .iter()
+        .any(|l| file.contains(l))
+}
 
 /// Whether a frame is memsize's, the standard library's, the backtrace
 /// machinery's or the C runtime's.
 fn is_internal(function: &str, file: Option<&str>) -> bool {
-    if file.is_some_and(|f| f.starts_with("/rustc/") || f.contains("/library/std/src/")) {
+    if file.is_some_and(is_std_source) {
         return true;
     }
     // `<T as Trait>::method`: judge by `T` (a user type's trait impl is the
@@ -600,20 +695,25 @@ fn is_internal(function: &str, file: Option<&str>) -> bool {
         }
         None => function,
     };
-    // C runtime and unmangled symbols: `main`, `__libc_start_main`, ...
+    // The path ends where generic arguments begin: in
+    // `trace_unsynchronized<memsize::...>` the `::` is an argument's.
+    let path = path.split('<').next().unwrap_or(path);
     let Some((krate, _)) = path.split_once("::") else {
-        return true;
+        // No path: an inlined function in a build with line tables only,
+        // or a C symbol (`main`, `__libc_start_main`, `start_thread`). The
+        // source file tells: a Rust file outside the folded crates is the
+        // user's; no file, or a C one, is not.
+        return match file {
+            Some(file) if file.ends_with(".rs") => INTERNAL_CRATES
+                .iter()
+                .any(|krate| in_crate_sources(file, krate)),
+            _ => true,
+        };
     };
     // A user crate may be named like a std crate (an example `alloc.rs` is
     // crate `alloc`): with a source file outside the standard library, it
     // is the user's.
-    if matches!(krate, "std" | "core" | "alloc")
-        && file.is_some_and(|f| {
-            !["/library/std/", "/library/core/", "/library/alloc/"]
-                .iter()
-                .any(|l| f.contains(l))
-        })
-    {
+    if matches!(krate, "std" | "core" | "alloc") && file.is_some() {
         return false;
     }
     // memsize's own unit tests are user code to themselves.
@@ -670,7 +770,7 @@ mod tests {
             assert!(
                 tb.site.frames[1..]
                     .iter()
-                    .any(|f| f.function.ends_with("the_site_is_the_users_line")),
+                    .any(|f| f.function.contains("the_site_is_the_users_line")),
                 "{}",
                 tb.site
             );
@@ -727,8 +827,15 @@ mod tests {
             v
         };
         let (v1, plain) = crate::alloc::measure(work);
-        let (v2, traced, snap) = measure(work);
-        assert_eq!(plain, traced);
+        let (v2, traced, snap) = trace(work);
+        // Usable sizes depend on the heap's state (a realloc in place or
+        // not), so they are left out.
+        let requested = |s: AllocStats| AllocStats {
+            usable_bytes_allocated: None,
+            usable_bytes_freed: None,
+            ..s
+        };
+        assert_eq!(requested(plain), requested(traced));
         // A realloc moves the site to the new block: one live vector.
         assert_eq!(snap.count(), 1);
         assert_eq!(snap.bytes(), v2.capacity() as u64 * 4);
@@ -748,6 +855,114 @@ mod tests {
         LOCAL.with(|l| assert_eq!(l.sites_depth.get(), 0));
         TABLE.with(|t| assert!(t.borrow().live.is_empty()));
         drop((a, b));
+    }
+
+    fn frame(function: &str, file: Option<&str>, line: u32) -> Frame {
+        Frame {
+            function: function.to_owned(),
+            file: file.map(ToOwned::to_owned),
+            line: Some(line),
+        }
+    }
+
+    /// The frames of one allocation as resolved in a build with
+    /// `debug = "line-tables-only"` (read from a real run): inlined
+    /// functions are named without their path.
+    fn line_tables_only_trace() -> Vec<Frame> {
+        const BT: &str = "/home/u/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/backtrace-0.3.77/src/backtrace";
+        const MS: &str = "/home/u/memsize/memsize/src/alloc";
+        const STD: &str = "/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library";
+        vec![
+            frame("trace", Some(&std::format!("{BT}/libunwind.rs")), 117),
+            frame(
+                "trace_unsynchronized<memsize::alloc::sites::{impl#2}::insert::{closure_env#0}>",
+                Some(&std::format!("{BT}/mod.rs")),
+                66,
+            ),
+            frame("backtrace::backtrace::trace", Some(&std::format!("{BT}/mod.rs")), 53),
+            frame("memsize::alloc::sites::Table::insert", Some(&std::format!("{MS}/sites.rs")), 89),
+            frame(
+                "try_with<core::cell::RefCell<memsize::alloc::sites::Table>, memsize::alloc::sites::record::{closure_env#0}, ()>",
+                Some(&std::format!("{STD}/std/src/thread/local.rs")),
+                513,
+            ),
+            frame("record", Some(&std::format!("{MS}/mod.rs")), 379),
+            frame("memsize::alloc::dispatch", Some(&std::format!("{MS}/mod.rs")), 282),
+            frame(
+                "<memsize::alloc::CountingAlloc<A> as core::alloc::global::GlobalAlloc>::alloc_zeroed",
+                Some(&std::format!("{MS}/mod.rs")),
+                182,
+            ),
+            frame("__rustc::__rust_alloc_zeroed", Some(&std::format!("{MS}/mod.rs")), 96),
+            frame("alloc_zeroed", Some(&std::format!("{STD}/alloc/src/alloc.rs")), 178),
+            frame(
+                "from_elem<alloc::alloc::Global>",
+                Some(&std::format!("{STD}/alloc/src/vec/spec_from_elem.rs")),
+                51,
+            ),
+            frame("alloc::vec::from_elem", Some(&std::format!("{STD}/alloc/src/vec/mod.rs")), 3651),
+            frame("make_index<u32>", Some("/home/u/app/src/index.rs"), 42),
+            frame("app::index::build::{{closure}}", Some("/home/u/app/src/index.rs"), 17),
+            frame("core::ops::function::FnOnce::call_once", Some(&std::format!("{STD}/core/src/ops/function.rs")), 250),
+            frame("app::main", Some("/home/u/app/src/main.rs"), 5),
+            frame("main", None, 0),
+            frame("__libc_start_main", None, 0),
+            frame("start_thread", Some("./nptl/pthread_create.c"), 442),
+        ]
+    }
+
+    #[test]
+    fn line_tables_only_names_the_users_line() {
+        let user = pick_user_frames(line_tables_only_trace());
+        let lines: Vec<_> = user
+            .iter()
+            .map(|f| (f.function.as_str(), f.line.unwrap()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("make_index<u32>", 42),
+                ("app::index::build::{{closure}}", 17),
+                ("app::main", 5),
+            ]
+        );
+    }
+
+    #[test]
+    fn without_the_allocator_entry_frames_fold_by_file() {
+        // Say the shim and the methods were inlined away (fat LTO): the
+        // file still tells the machinery's short-named frames apart.
+        let mut trace = line_tables_only_trace();
+        trace.retain(|f| !is_allocator_entry(f));
+        let user = pick_user_frames(trace);
+        assert_eq!(user[0].function, "make_index<u32>");
+        assert!(!user.iter().any(|f| f.function.starts_with("trace")));
+        // The short-named `record` in memsize's own file, and the C start
+        // symbols, fold away too.
+        assert!(!user
+            .iter()
+            .any(|f| f.function == "record" || f.function == "main"));
+    }
+
+    #[test]
+    fn crate_sources_by_directory() {
+        let bt = "/r/index.crates.io-1949cf8c6b5b557f/backtrace-0.3.77/src/backtrace/mod.rs";
+        assert!(in_crate_sources(bt, "backtrace"));
+        assert!(in_crate_sources(
+            "/w/memsize/memsize/src/alloc/mod.rs",
+            "memsize"
+        ));
+        assert!(in_crate_sources("memsize/src/alloc/mod.rs", "memsize"));
+        // A checkout named after the crate holds user code outside `src/`.
+        assert!(!in_crate_sources(
+            "/w/memsize/tests/tests/alloc_sites.rs",
+            "memsize"
+        ));
+        assert!(!in_crate_sources(
+            "/w/backtrace-tools/src/main.rs",
+            "backtrace"
+        ));
+        assert!(!in_crate_sources("/w/app/src/main.rs", "memsize"));
     }
 
     #[test]

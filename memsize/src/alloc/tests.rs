@@ -56,7 +56,7 @@ fn nothing_measured_is_empty() {
     let (x, stats) = measure(|| black_box(1) + 1);
     assert_eq!(x, 2);
     assert!(stats.is_empty());
-    assert_eq!(stats, Stats::default());
+    assert_eq!(stats, AllocStats::default());
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn a_later_child_does_not_lower_the_parent_peak() {
 
 #[test]
 fn deep_nesting_keeps_counting() {
-    fn nest(n: usize) -> Stats {
+    fn nest(n: usize) -> AllocStats {
         let m = Measurement::start();
         if n > 0 {
             let _ = nest(n - 1);
@@ -119,7 +119,7 @@ fn deep_nesting_keeps_counting() {
         }
         m.finish()
     }
-    let s = nest(MAX_NEST + 5);
+    let s = nest(40);
     assert_eq!(s.allocations, 1);
     assert_eq!(s.peak_bytes, 10);
     LOCAL.with(|l| assert_eq!(l.depth.get(), 0));
@@ -243,4 +243,173 @@ fn process_measurement_sees_this_thread() {
     let (_, stats) = measure_process(|| drop(black_box(std::vec![0u8; 123])));
     assert!(stats.allocations >= 1);
     assert!(stats.bytes_allocated >= 123);
+}
+
+#[test]
+fn shared_measurements_ended_out_of_order() {
+    let a = SharedMeasurement::start();
+    let a_handle = a.handle();
+    let b = SharedMeasurement::start();
+    // The outer one ends first: the inner one must go on counting.
+    drop(a);
+    drop(black_box(Box::new(1u8)));
+    assert_eq!(b.stats().allocations, 1, "{}", b.stats());
+    let b_handle = b.handle();
+    drop(b);
+    LOCAL.with(|l| assert!(l.shared.get().is_null()));
+    // Both are closed: with another measurement open, this thread counts
+    // into neither.
+    let (a_before, b_before) = (a_handle.stats(), b_handle.stats());
+    let ((), m) = measure(|| drop(black_box(Box::new(1u8))));
+    assert_eq!(m.allocations, 1);
+    assert_eq!(a_handle.stats(), a_before);
+    assert_eq!(b_handle.stats(), b_before);
+}
+
+#[test]
+fn deep_nesting_keeps_the_outer_peak() {
+    let mut guards = Vec::with_capacity(64);
+    let outer = Measurement::start();
+    for _ in 1..32 {
+        guards.push(Measurement::start());
+    }
+    // At depth 32, a peak of 1000 bytes; then deeper levels open.
+    drop(black_box(std::vec![0u8; 1000]));
+    for _ in 0..8 {
+        guards.push(Measurement::start());
+    }
+    let inner = black_box(std::vec![0u8; 10]);
+    assert_eq!(outer.stats().peak_bytes, 1000, "read while 40 are open");
+    while let Some(g) = guards.pop() {
+        drop(g);
+    }
+    drop(inner);
+    assert_eq!(outer.finish().peak_bytes, 1000);
+}
+
+#[test]
+fn untracked_calls_are_invisible_to_measurements() {
+    let outside = black_box(Box::new(1u64));
+    let (inside, stats) = measure(|| {
+        let _untracked = untracked();
+        let v = black_box(std::vec![0u8; 100]);
+        // A block allocated outside, freed inside: not counted either.
+        drop(outside);
+        v
+    });
+    assert!(stats.is_empty(), "{stats}");
+    assert_eq!(stats, AllocStats::default());
+    // Freed outside, the block made inside shows as a free: the rule is
+    // per call.
+    let ((), freed) = measure(|| drop(inside));
+    assert_eq!((freed.deallocations, freed.net_bytes), (1, -100));
+    // `assert_no_alloc` passes over untracked allocations.
+    let v = assert_no_alloc(|| {
+        let _untracked = untracked();
+        black_box(std::vec![1u8; 10])
+    });
+    drop(v);
+}
+
+#[test]
+fn untracked_guards_nest() {
+    let ((), stats) = measure(|| {
+        let outer = untracked();
+        {
+            let _inner = untracked();
+            drop(black_box(Box::new(1u8)));
+        }
+        drop(black_box(Box::new(2u16)));
+        drop(outer);
+        drop(black_box(Box::new(3u32)));
+    });
+    assert_eq!(stats.allocations, 1, "{stats}");
+    assert_eq!(stats.bytes_allocated, 4, "{stats}");
+    LOCAL.with(|l| assert_eq!(l.untracked.get(), 0));
+}
+
+#[test]
+fn untracked_calls_are_invisible_to_shared_measurements() {
+    let m = SharedMeasurement::start();
+    {
+        let _untracked = untracked();
+        drop(black_box(std::vec![0u8; 1000]));
+    }
+    drop(black_box(Box::new(0u8)));
+    let stats = m.finish();
+    assert_eq!(
+        (stats.allocations, stats.bytes_allocated),
+        (1, 1),
+        "{stats}"
+    );
+}
+
+#[test]
+fn an_untracked_guard_leaves_the_fast_path_alone() {
+    // The guard touches nothing but its thread's counter.
+    let before = STATE.load(Relaxed);
+    let g = untracked();
+    assert_eq!(STATE.load(Relaxed), before);
+    drop(g);
+}
+
+/// glibc's `malloc_usable_size`, read through the unit tests' global
+/// allocator (made with `with_usable_size`).
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(miri)))]
+fn usable_bytes_on_glibc() {
+    // The smallest chunk: 24 usable bytes for a 1-byte request.
+    let (b, stats) = measure(|| black_box(Box::new(1u8)));
+    assert_eq!(stats.bytes_allocated, 1);
+    assert_eq!(stats.usable_bytes_allocated, Some(24));
+    // SAFETY: `b` is a live block of the global allocator with this layout.
+    let usable = unsafe { usable_size(&*b, Layout::new::<u8>()) };
+    assert_eq!(usable, Some(24));
+    let ((), freed) = measure(|| drop(b));
+    assert_eq!(freed.usable_bytes_freed, Some(24));
+    assert_eq!(freed.usable_net_bytes(), Some(-24));
+    // Every size, and over-aligned blocks (`posix_memalign`): at least the
+    // bytes asked for, and the same figure from the stats and the query.
+    for align in [1, 8, 16, 64, 4096] {
+        for size in [1, 7, 8, 24, 25, 100, 1000, 4096, 100_000, 1 << 20] {
+            let layout = Layout::from_size_align(size, align).unwrap();
+            let (ptr, stats) = measure(|| {
+                // SAFETY: non-zero size.
+                unsafe { std::alloc::alloc(layout) }
+            });
+            assert!(!ptr.is_null());
+            let usable = stats.usable_bytes_allocated.unwrap();
+            assert!(usable >= size as u64, "{layout:?}: {usable}");
+            // SAFETY: `ptr` is a live block with `layout`.
+            let queried = unsafe { usable_size(ptr, layout) };
+            assert_eq!(queried, Some(usable as usize), "{layout:?}");
+            // SAFETY: as above; freed once.
+            unsafe { std::alloc::dealloc(ptr, layout) };
+        }
+    }
+    // A reallocation counts the old block's usable bytes as freed and the
+    // new one's as allocated.
+    let mut v: Vec<u8> = Vec::with_capacity(1);
+    let ((), stats) = measure(|| v.reserve_exact(1000));
+    assert_eq!(stats.usable_bytes_freed, Some(24), "{stats}");
+    assert!(stats.usable_bytes_allocated.unwrap() >= 1000, "{stats}");
+    assert!(std::format!("{stats}").contains("usable"), "{stats}");
+    drop(v);
+    // Shared measurements count usable bytes too.
+    let m = SharedMeasurement::start();
+    let b = black_box(Box::new(1u8));
+    drop(b);
+    let shared = m.finish();
+    assert_eq!(shared.usable_bytes_allocated, Some(24), "{shared}");
+    assert_eq!(shared.usable_net_bytes(), Some(0), "{shared}");
+}
+
+#[test]
+fn usable_figures_are_known_or_none() {
+    let (b, stats) = measure(|| black_box(std::vec![0u64; 10]));
+    // Under Miri and off glibc, System can't tell: none, not a guess.
+    let expected_known = cfg!(all(target_os = "linux", target_env = "gnu", not(miri)));
+    assert_eq!(stats.usable_bytes_allocated.is_some(), expected_known);
+    assert_eq!(stats.usable_net_bytes().is_some(), expected_known);
+    drop(b);
 }
