@@ -44,6 +44,14 @@ struct Rare<'a> {
     waits: crate::impls::LockWaits,
     /// The report being built, when the traversal builds one.
     report: Option<Builder>,
+    /// A plain traversal's own allocations (this box, the seen set, the
+    /// work list, guards kept on it) are left out of the counting
+    /// allocator's measurements, so `heap_size()` runs inside
+    /// `assert_no_alloc` and a measurement of code that calls it sees only
+    /// that code's bytes. A report's traversal counts: the report is the
+    /// caller's, and its building allocates it.
+    #[cfg(feature = "std")]
+    untracked: Option<crate::alloc::Untracked>,
 }
 
 impl Rare<'_> {
@@ -53,6 +61,8 @@ impl Rare<'_> {
             pending: Vec::new(),
             skipped: 0,
             report: None,
+            #[cfg(feature = "std")]
+            untracked: None,
             #[cfg(feature = "std")]
             waits: Default::default(),
         }
@@ -67,6 +77,28 @@ impl Drop for Rare<'_> {
         while let Some(work) = self.pending.pop() {
             drop(work);
         }
+    }
+}
+
+impl Drop for Context<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.rare.is_some() {
+            self.drop_rare();
+        }
+    }
+}
+
+impl Context<'_> {
+    #[cold]
+    fn drop_rare(&mut self) {
+        #[cfg(feature = "std")]
+        let _untracked = self
+            .rare
+            .as_ref()
+            .and_then(|r| r.untracked.as_ref())
+            .map(|_| crate::alloc::untracked());
+        drop(self.rare.take());
     }
 }
 
@@ -161,7 +193,9 @@ impl<'a> Context<'a> {
     /// A context that builds a report as it goes.
     pub(crate) fn reporting(usable_sizes: bool) -> Self {
         let mut cx = Context::new(0);
-        cx.rare().report = Some(Builder::new(usable_sizes));
+        let mut rare = Box::new(Rare::new(AddrSet::default()));
+        rare.report = Some(Builder::new(usable_sizes));
+        cx.rare = Some(rare);
         cx.reporting = true;
         cx
     }
@@ -238,7 +272,17 @@ impl<'a> Context<'a> {
 
     #[cold]
     fn new_rare() -> Box<Rare<'a>> {
-        Box::new(Rare::new(AddrSet::default()))
+        // The box itself is the traversal's too: allocated untracked (and
+        // freed so, in `Drop`).
+        #[cfg(feature = "std")]
+        let _untracked = crate::alloc::untracked();
+        #[cfg_attr(not(feature = "std"), allow(unused_mut))]
+        let mut rare = Box::new(Rare::new(AddrSet::default()));
+        #[cfg(feature = "std")]
+        {
+            rare.untracked = Some(crate::alloc::untracked());
+        }
+        rare
     }
 
     /// Measures the heap of `value`: every allocation it owns, each shared
@@ -579,9 +623,10 @@ impl<'a> Context<'a> {
         &mut self.rare().waits
     }
 
-    /// Adds one allocation the value owns: its layout and its address (null
-    /// where the address is not known). Nothing is added for a zero-sized
-    /// layout, which allocates nothing.
+    /// Adds one allocation the value owns: its layout and its address, which
+    /// is the address the allocator returned for it (the start of the
+    /// block), or null where that is not known. Nothing is added for a
+    /// zero-sized layout, which allocates nothing.
     #[inline]
     pub fn add_alloc(&mut self, ptr: *const u8, layout: Layout) {
         if self.reporting {
@@ -618,7 +663,11 @@ impl<'a> Context<'a> {
         }
         let b = self.builder();
         let usable = if b.usable && count == 1 && !ptr.is_null() {
-            crate::report::usable_size(ptr, layout)
+            // SAFETY: `ReportBuilder::usable_sizes`, the only way to turn
+            // `usable` on, makes its caller promise that a non-null address
+            // given to `add_alloc` is a live block of the global allocator,
+            // with this layout.
+            unsafe { crate::report::usable_size(ptr, layout) }
         } else {
             None
         };
@@ -649,7 +698,8 @@ impl<'a> Context<'a> {
             if self.reporting {
                 self.builder().mark_shared();
             }
-            self.add_alloc(ptr, layout);
+            // `ptr` tells blocks apart; it need not be where the block starts.
+            self.add_alloc(core::ptr::null(), layout);
             true
         } else {
             false

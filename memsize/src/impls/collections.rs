@@ -47,7 +47,8 @@ impl SizeOf for String {
 impl<T: SizeOf> SizeOf for VecDeque<T> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let ptr = self.as_slices().0.as_ptr() as *const u8;
+        // The first element need not be where the buffer starts.
+        let ptr = core::ptr::null();
         cx.add_alloc(ptr, buffer::<T>(self.capacity()));
         if !T::is_heap_free() {
             cx.descend(move |cx| {

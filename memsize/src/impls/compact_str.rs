@@ -37,7 +37,13 @@ impl SizeOf for CompactString {
             Layout::array::<u8>(capacity)
         };
         if let Ok(layout) = layout {
-            cx.add_alloc(self.as_ptr(), layout);
+            // With the capacity on the heap, the block starts before the text.
+            let start = if size_of::<usize>() < 8 && capacity > MAX_INLINE_CAPACITY {
+                core::ptr::null()
+            } else {
+                self.as_ptr()
+            };
+            cx.add_alloc(start, layout);
         }
     }
 }

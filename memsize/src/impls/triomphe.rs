@@ -44,7 +44,8 @@ impl<T: SizeOf + ?Sized> SizeOf for UniqueArc<T> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         let value: &'a T = self;
-        cx.add_alloc(value as *const T as *const u8, block(value));
+        // The block starts before the value, at the counter.
+        cx.add_alloc(core::ptr::null(), block(value));
         cx.add(value);
     }
 }

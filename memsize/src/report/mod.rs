@@ -249,10 +249,22 @@ mod tree;
 pub(crate) type Name = Cow<'static, str>;
 
 /// The usable size of one allocation, where the global allocator can tell.
+///
+/// # Safety
+///
+/// `ptr` is a live block of the global allocator, allocated with `layout`.
 #[inline]
-pub(crate) fn usable_size(ptr: *const u8, layout: crate::lib::Layout) -> Option<usize> {
-    let _ = (ptr, layout);
-    None
+pub(crate) unsafe fn usable_size(ptr: *const u8, layout: crate::lib::Layout) -> Option<usize> {
+    #[cfg(feature = "std")]
+    {
+        // SAFETY: the caller's contract is `alloc::usable_size`'s.
+        unsafe { crate::alloc::usable_size(ptr, layout) }
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = (ptr, layout);
+        None
+    }
 }
 
 pub(crate) use build::Builder;
@@ -642,11 +654,35 @@ pub struct ReportBuilder<'a> {
 
 impl<'a> ReportBuilder<'a> {
     /// Also asks the allocator, for each allocation whose address is known,
-    /// how many bytes it really reserved (see
-    /// [`alloc::usable_size`](crate::alloc)): the report then shows usable
-    /// bytes beside requested ones. Where the allocator can't tell, the
-    /// usable figures are `None`, never a guess. Call it before adding roots.
-    pub fn usable_sizes(mut self, on: bool) -> Self {
+    /// how many bytes it really reserved (`alloc::usable_size`, which needs
+    /// the counting allocator installed with a `UsableSize` allocator): the
+    /// report then shows usable bytes beside requested ones. Where the
+    /// allocator can't tell, or an allocation's address is not known, the
+    /// usable figures are `None`, never a guess. Call it before adding
+    /// roots.
+    ///
+    /// ```
+    /// # #[cfg(feature = "std")] {
+    /// let v = vec![String::from("a"); 3];
+    /// // SAFETY: only memsize's own impls are reached, and they pass true
+    /// // block addresses.
+    /// let report = unsafe { memsize::Report::builder().usable_sizes(true) }
+    ///     .root("v", &v)
+    ///     .build();
+    /// // Without a counting allocator that knows usable sizes: unknown.
+    /// assert_eq!(report.usable_heap_bytes(), None);
+    /// # }
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// Allocators may read their bookkeeping at the address they are asked
+    /// about, so every address a [`SizeOf`] impl reached during the
+    /// traversal gives [`Context::add_alloc`] must be null or the address
+    /// the global allocator returned for that allocation, still live.
+    /// memsize's own impls and the derive keep to that; check hand-written
+    /// impls before turning this on.
+    pub unsafe fn usable_sizes(mut self, on: bool) -> Self {
         self.cx.set_usable_sizes(on);
         self
     }
