@@ -23,57 +23,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::lib::{size_of, Layout};
+use super::table::{from_capacity, table_layout, usable, GROUP_WIDTH};
+use crate::lib::size_of;
 use crate::{Context, SizeOf};
-
-/// The group width hashbrown uses for this target (fact 1).
-const GROUP_WIDTH: usize = if cfg!(all(
-    any(
-        all(
-            any(target_arch = "x86", target_arch = "x86_64"),
-            target_feature = "sse2"
-        ),
-        all(target_arch = "loongarch64", target_feature = "lsx"),
-    ),
-    not(miri)
-)) {
-    16
-} else if cfg!(any(
-    all(
-        target_arch = "aarch64",
-        target_feature = "neon",
-        target_endian = "little",
-        not(miri)
-    ),
-    target_pointer_width = "64",
-    target_arch = "aarch64",
-    target_arch = "x86_64",
-    target_arch = "wasm32"
-)) {
-    8
-} else {
-    4
-};
-
-/// The allocation of a table of `buckets` buckets of `T` (fact 1).
-fn table_layout<T>(buckets: usize) -> Option<Layout> {
-    let align = core::mem::align_of::<T>().max(GROUP_WIDTH);
-    let data = size_of::<T>()
-        .checked_mul(buckets)?
-        .checked_next_multiple_of(align)?;
-    let size = data.checked_add(buckets)?.checked_add(GROUP_WIDTH)?;
-    Layout::from_size_align(size, align).ok()
-}
-
-/// The usable capacity of a table of `buckets` buckets with no tombstones
-/// (hashbrown's `bucket_mask_to_capacity`).
-fn usable(buckets: usize) -> usize {
-    if buckets <= 8 {
-        buckets - 1
-    } else {
-        buckets / 8 * 7
-    }
-}
 
 /// What is known of a table from std's public API.
 struct Known {
@@ -101,18 +53,6 @@ fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> (usize, *const u
         // exact for tables without tombstones.
         None => (from_capacity(known.capacity), core::ptr::null()),
     }
-}
-
-/// The smallest table that reports `capacity` when it has no tombstones.
-fn from_capacity(capacity: usize) -> usize {
-    if capacity == 0 {
-        return 0;
-    }
-    let mut buckets = 4usize;
-    while usable(buckets) < capacity {
-        buckets = buckets.saturating_mul(2);
-    }
-    buckets
 }
 
 /// Reads `bucket_mask` and the control pointer (null where ambiguous) from

@@ -8,6 +8,8 @@ mod primitives;
 mod smart_ptr;
 #[cfg(feature = "std")]
 mod sync;
+#[cfg(feature = "std")]
+mod table;
 
 #[cfg(all(test, feature = "std"))]
 mod tests;
