@@ -1,5 +1,5 @@
-#![cfg(feature = "chrono")]
 //! chrono's types own no heap; `DateTime<Tz>` follows its offset.
+#![cfg(feature = "chrono")]
 
 use std::alloc::System;
 use std::collections::{BTreeMap, HashMap};

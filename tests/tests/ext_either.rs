@@ -1,5 +1,5 @@
-#![cfg(feature = "either")]
 //! `Either<L, R>` owns what the side it holds owns.
+#![cfg(feature = "either")]
 
 use std::alloc::System;
 use std::rc::Rc;

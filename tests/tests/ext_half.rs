@@ -1,5 +1,5 @@
-#![cfg(feature = "half")]
 //! half's floats own no heap: containers of them are O(1) and exact.
+#![cfg(feature = "half")]
 
 use std::alloc::System;
 use std::collections::VecDeque;

@@ -1,5 +1,5 @@
-#![cfg(feature = "ordered-float")]
 //! `OrderedFloat<T>` and `NotNan<T>` own what their float owns: nothing.
+#![cfg(feature = "ordered-float")]
 
 use std::alloc::System;
 use std::collections::{BTreeMap, BTreeSet, HashSet};

@@ -1,5 +1,5 @@
-#![cfg(feature = "time")]
 //! time's types own no heap: containers of them are O(1) and exact.
+#![cfg(feature = "time")]
 
 use std::alloc::System;
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
-#![cfg(feature = "url")]
 //! `Url`: the figure is the serialization's length, a lower bound of its
 //! buffer, held to the bound its docs give against the allocator.
+#![cfg(feature = "url")]
 
 use std::alloc::System;
 

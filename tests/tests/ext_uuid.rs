@@ -1,5 +1,5 @@
-#![cfg(feature = "uuid")]
 //! uuid's types own no heap: containers of them are O(1) and exact.
+#![cfg(feature = "uuid")]
 
 use std::alloc::System;
 use std::collections::{BTreeMap, HashMap};
