@@ -1,17 +1,43 @@
-#![cfg(feature = "serde_json")]
 //! serde_json's `Value`, `Map` and `Number` against the allocator. Run once
 //! with the default `BTreeMap` back-end and once with the `IndexMap` one
-//! (feature `serde_json-preserve_order`).
+//! (feature `serde_json-preserve_order`); with `arbitrary_precision`
+//! (feature `serde_json-arbitrary_precision`), parsed documents are held to
+//! the bound `Number` documents instead.
+#![cfg(feature = "serde_json")]
 
 use std::alloc::System;
 
-use memsize::alloc::{assert_heap_exact, CountingAlloc};
+use memsize::alloc::{assert_heap_exact, check_heap, CountingAlloc};
 use memsize::SizeOf;
 use memsize_tests::Lcg;
 use serde_json::{json, Map, Number, Value};
 
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
+
+/// Holds a parsed value against the allocator: exact, or under
+/// `arbitrary_precision` within the bound of `Number`'s docs (a parsed
+/// number's text may keep a buffer of up to `max(16, 2 * len)` bytes).
+fn assert_parsed(value: Value) {
+    if !cfg!(feature = "serde_json-arbitrary_precision") {
+        return assert_heap_exact(value);
+    }
+    fn slack(v: &Value) -> usize {
+        match v {
+            Value::Number(n) => {
+                let len = n.to_string().len();
+                16.max(2 * len) - len
+            }
+            Value::Array(items) => items.iter().map(slack).sum(),
+            Value::Object(map) => map.values().map(slack).sum(),
+            _ => 0,
+        }
+    }
+    let bound = slack(&value) as i128;
+    let check = check_heap(value);
+    assert_eq!(check.allocation_difference(), 0, "{check}");
+    assert!((0..=bound).contains(&check.byte_difference()), "{check}");
+}
 
 const DOCUMENT: &str = r#"{
     "name": "memsize \"test\" document\nwith escapes: \u00e9\u4e2d\ud83d\ude00 and \\ and \/",
@@ -37,17 +63,17 @@ const DOCUMENT: &str = r#"{
 
 #[test]
 fn parsed_document() {
-    assert_heap_exact(serde_json::from_str::<Value>(DOCUMENT).unwrap());
-    assert_heap_exact(serde_json::from_slice::<Value>(DOCUMENT.as_bytes()).unwrap());
-    assert_heap_exact(serde_json::from_reader::<_, Value>(DOCUMENT.as_bytes()).unwrap());
+    assert_parsed(serde_json::from_str::<Value>(DOCUMENT).unwrap());
+    assert_parsed(serde_json::from_slice::<Value>(DOCUMENT.as_bytes()).unwrap());
+    assert_parsed(serde_json::from_reader::<_, Value>(DOCUMENT.as_bytes()).unwrap());
     let Value::Object(map) = serde_json::from_str::<Value>(DOCUMENT).unwrap() else {
         panic!("an object")
     };
-    assert_heap_exact(map);
+    assert_parsed(Value::Object(map));
     for scalar in [
         "null", "true", "0", "-1", "1.5", "\"\"", "\"abc\"", "[]", "{}",
     ] {
-        assert_heap_exact(serde_json::from_str::<Value>(scalar).unwrap());
+        assert_parsed(serde_json::from_str::<Value>(scalar).unwrap());
     }
 }
 
@@ -107,7 +133,7 @@ fn random_documents() {
             &mut text,
         );
         let value: Value = serde_json::from_str(&text).unwrap();
-        assert_heap_exact(value);
+        assert_parsed(value);
     }
 }
 
@@ -125,7 +151,7 @@ fn objects_of_many_sizes() {
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        assert_heap_exact(serde_json::from_str::<Value>(&text).unwrap());
+        assert_parsed(serde_json::from_str::<Value>(&text).unwrap());
         let mut map = Map::new();
         for i in 0..n {
             map.insert(format!("{i}"), Value::from(i));
@@ -163,12 +189,36 @@ fn deeply_nested() {
     assert_heap_exact(value);
 }
 
+#[cfg(not(feature = "serde_json-arbitrary_precision"))]
 #[test]
 fn numbers_own_nothing() {
     assert!(Number::is_heap_free());
     assert_eq!(Number::from(7u8).heap_size(), 0);
     assert_heap_exact(Number::from_f64(0.5).unwrap());
     assert_heap_exact(vec![Number::from(1i64); 10]);
+}
+
+/// Under `arbitrary_precision` a number is its text: exact when made from a
+/// Rust number, within the documented bound when parsed.
+#[cfg(feature = "serde_json-arbitrary_precision")]
+#[test]
+fn numbers_are_their_text() {
+    assert!(!Number::is_heap_free());
+    assert_heap_exact(Number::from(7u8));
+    assert_heap_exact(Number::from(-123_456_789_i64));
+    assert_heap_exact(Number::from_f64(0.5).unwrap());
+    assert_heap_exact(vec![Number::from(1i64); 10]);
+    for text in [
+        "0",
+        "-1",
+        "1.5",
+        "1e400",
+        "123456789012345678901234567890.5",
+        "-0.0",
+    ] {
+        assert_parsed(serde_json::from_str::<Value>(text).unwrap());
+        assert_parsed(json!([serde_json::from_str::<Number>(text).unwrap()]));
+    }
 }
 
 /// Removals: the B-tree back-end stays exact after any history (the

@@ -23,7 +23,9 @@
 //! 4. `Number` holds a `u64`, an `i64` or an `f64`, and no heap, unless
 //!    serde_json's `arbitrary_precision` feature is on: then it is a
 //!    `String` of the number's text. Told apart once at run time: only with
-//!    `arbitrary_precision` does `"1e400"` parse as a `Number`.
+//!    `arbitrary_precision` does `"1e400"` parse as a `Number`. A parsed
+//!    number that is not a 64-bit integer keeps the parser's buffer,
+//!    16 bytes to start, doubled as it grows.
 
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -138,9 +140,11 @@ impl Write for Counter {
 /// feature is on (fact 4).
 ///
 /// With `arbitrary_precision`, a number is a `String` of its text, and the
-/// figure is the text's length: exact for numbers made from Rust integers
-/// and floats, a lower bound for parsed ones, whose buffer may keep spare
-/// capacity.
+/// figure is the text's length `len`: exact for numbers made from Rust
+/// integers and floats, and for parsed integers that fit in 64 bits; a
+/// lower bound for other parsed numbers, whose text keeps the parser's
+/// buffer, of up to `max(16, 2 * len)` bytes (16 to start, doubled as it
+/// grows).
 #[cfg_attr(docsrs, doc(cfg(feature = "serde_json")))]
 impl SizeOf for Number {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
