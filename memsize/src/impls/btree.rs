@@ -214,9 +214,11 @@ static ROOT_WORD: AtomicUsize = AtomicUsize::new(usize::MAX);
 /// its one non-zero word is the node pointer. That word is initialized in
 /// every map (null for `None`: it is the option's niche), so it alone is read.
 ///
-/// `map` points to a `BTreeMap` of `size` bytes, or to a `BTreeSet`, which
-/// wraps exactly one `BTreeMap` and nothing else.
-fn keeps_empty_root<M>(map: &M) -> bool {
+/// # Safety
+///
+/// `M` must be a `BTreeMap`, or a struct of exactly one `BTreeMap` and
+/// nothing else (a `BTreeSet`, serde_json's `Map`).
+pub(crate) unsafe fn keeps_empty_root<M>(map: &M) -> bool {
     if size_of::<M>() != ROOT_WORDS * size_of::<usize>() {
         return false;
     }
@@ -224,9 +226,9 @@ fn keeps_empty_root<M>(map: &M) -> bool {
         return false;
     };
     let base = map as *const M as *const usize;
-    // SAFETY: `M` is a `BTreeMap` or a `BTreeSet` (a struct of one
-    // `BTreeMap`) of three words, like the probe (checked above and in
-    // `root_word`). `word` indexes its root node pointer, which is
+    // SAFETY: `M` is a `BTreeMap` or a struct of exactly one `BTreeMap` (the
+    // caller's contract) of three words, like the probe (checked above and
+    // in `root_word`). `word` indexes its root node pointer, which is
     // initialized whether the root is `Some` (a node) or `None` (null, the
     // niche), and aligned like `usize`. The read stays inside the value `map`
     // borrows.
@@ -279,43 +281,68 @@ fn add_nodes<K, V>(cx: &mut Context<'_>, len: usize, stride: usize, counter: &No
     }
 }
 
+/// Adds the nodes of a B-tree map and the heap of its entries: the whole of
+/// what `map` owns. `map` is a `BTreeMap<K, V>`, or a struct of exactly one
+/// `BTreeMap<K, V>` and nothing else (a wrapper such as serde_json's `Map`);
+/// `entries` yields its entries in order.
+///
+/// # Safety
+///
+/// `M` must be `BTreeMap<K, V>` or a struct of exactly one `BTreeMap<K, V>`
+/// and nothing else: when the map is empty, one word of it is read as the
+/// root pointer.
+pub(crate) unsafe fn add_tree<'a, M, K, V, I>(
+    cx: &mut Context<'a>,
+    map: &'a M,
+    len: usize,
+    entries: fn(&'a M) -> I,
+) where
+    K: SizeOf + 'a,
+    V: SizeOf + 'a,
+    I: Iterator<Item = (&'a K, &'a V)> + 'a,
+{
+    if len == 0 {
+        // SAFETY: `M` is a `BTreeMap` or a struct of one (our contract).
+        if unsafe { keeps_empty_root(map) } {
+            cx.add_allocs(node_layouts::<K, V>().0, 1);
+        }
+        return;
+    }
+    let by_key = size_of::<K>() != 0;
+    let stride = if by_key {
+        size_of::<K>()
+    } else {
+        size_of::<V>()
+    };
+    let addr = move |k: &K, v: &V| {
+        if by_key {
+            k as *const K as usize
+        } else {
+            v as *const V as usize
+        }
+    };
+    if K::is_heap_free() && V::is_heap_free() {
+        let mut counter = NodeCounter::new(stride);
+        for (k, v) in entries(map) {
+            counter.visit(addr(k, v));
+        }
+        add_nodes::<K, V>(cx, len, stride, &counter);
+    } else {
+        cx.descend(move |cx| {
+            let mut counter = NodeCounter::new(stride);
+            for (k, v) in entries(map) {
+                counter.visit(addr(k, v));
+                cx.add_entry(k, v);
+            }
+            add_nodes::<K, V>(cx, len, stride, &counter);
+        });
+    }
+}
+
 impl<K: SizeOf, V: SizeOf> SizeOf for BTreeMap<K, V> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if self.is_empty() {
-            if keeps_empty_root(self) {
-                cx.add_allocs(node_layouts::<K, V>().0, 1);
-            }
-            return;
-        }
-        let by_key = size_of::<K>() != 0;
-        let stride = if by_key {
-            size_of::<K>()
-        } else {
-            size_of::<V>()
-        };
-        let addr = move |k: &K, v: &V| {
-            if by_key {
-                k as *const K as usize
-            } else {
-                v as *const V as usize
-            }
-        };
-        if K::is_heap_free() && V::is_heap_free() {
-            let mut counter = NodeCounter::new(stride);
-            for (k, v) in self {
-                counter.visit(addr(k, v));
-            }
-            add_nodes::<K, V>(cx, self.len(), stride, &counter);
-        } else {
-            cx.descend(move |cx| {
-                let mut counter = NodeCounter::new(stride);
-                for (k, v) in self {
-                    counter.visit(addr(k, v));
-                    cx.add_entry(k, v);
-                }
-                add_nodes::<K, V>(cx, self.len(), stride, &counter);
-            });
-        }
+        // SAFETY: `Self` is a `BTreeMap<K, V>`.
+        unsafe { add_tree(cx, self, self.len(), BTreeMap::iter) }
     }
 }
 
@@ -325,7 +352,8 @@ struct SetVal;
 impl<T: SizeOf> SizeOf for BTreeSet<T> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if self.is_empty() {
-            if keeps_empty_root(self) {
+            // SAFETY: a `BTreeSet` is a struct of one `BTreeMap`.
+            if unsafe { keeps_empty_root(self) } {
                 cx.add_allocs(node_layouts::<T, SetVal>().0, 1);
             }
             return;

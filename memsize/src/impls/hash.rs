@@ -25,19 +25,9 @@ use std::collections::hash_map::{DefaultHasher, RandomState};
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 
-use super::hash_table::{table_layout, GROUP_WIDTH};
+use super::hash_table::{from_capacity, table_layout, usable, GROUP_WIDTH};
 use crate::lib::size_of;
 use crate::{Context, SizeOf};
-
-/// The usable capacity of a table of `buckets` buckets with no tombstones
-/// (hashbrown's `bucket_mask_to_capacity`).
-fn usable(buckets: usize) -> usize {
-    if buckets <= 8 {
-        buckets - 1
-    } else {
-        buckets / 8 * 7
-    }
-}
 
 /// What is known of a table from std's public API.
 struct Known {
@@ -65,18 +55,6 @@ fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> (usize, *const u
         // exact for tables without tombstones.
         None => (from_capacity(known.capacity), core::ptr::null()),
     }
-}
-
-/// The smallest table that reports `capacity` when it has no tombstones.
-fn from_capacity(capacity: usize) -> usize {
-    if capacity == 0 {
-        return 0;
-    }
-    let mut buckets = 4usize;
-    while usable(buckets) < capacity {
-        buckets = buckets.saturating_mul(2);
-    }
-    buckets
 }
 
 /// Reads `bucket_mask` and the control pointer (null where ambiguous) from

@@ -90,3 +90,27 @@ pub(super) fn table_layout<T>(buckets: usize, width: usize) -> Option<Layout> {
     let size = data.checked_add(buckets)?.checked_add(width)?;
     Layout::from_size_align(size, align).ok()
 }
+
+/// The usable capacity of a table of `buckets` buckets with no tombstones
+/// (hashbrown's `bucket_mask_to_capacity`).
+#[allow(dead_code)] // Unused when only the hashbrown impl is built.
+pub(super) fn usable(buckets: usize) -> usize {
+    if buckets <= 8 {
+        buckets - 1
+    } else {
+        buckets / 8 * 7
+    }
+}
+
+/// The smallest table that reports `capacity` when it has no tombstones.
+#[allow(dead_code)] // Unused when only the hashbrown impl is built.
+pub(super) fn from_capacity(capacity: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let mut buckets = 4usize;
+    while usable(buckets) < capacity {
+        buckets = buckets.saturating_mul(2);
+    }
+    buckets
+}

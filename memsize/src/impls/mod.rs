@@ -7,7 +7,12 @@ mod dyn_objects;
 mod errors;
 #[cfg(feature = "std")]
 mod hash;
-#[cfg(any(feature = "std", feature = "hashbrown", feature = "indexmap"))]
+#[cfg(any(
+    feature = "std",
+    feature = "hashbrown",
+    feature = "indexmap",
+    feature = "serde_json"
+))]
 mod hash_table;
 mod primitives;
 mod smart_ptr;
@@ -43,22 +48,32 @@ mod ahash;
 mod arrayvec;
 #[cfg(feature = "bytes")]
 mod bytes;
+#[cfg(feature = "chrono")]
+mod chrono;
 #[cfg(feature = "compact_str")]
 mod compact_str;
 #[cfg(feature = "dashmap")]
 mod dashmap;
 #[cfg(feature = "ecow")]
 mod ecow;
+#[cfg(feature = "either")]
+mod either;
 #[cfg(feature = "foldhash")]
 mod foldhash;
+#[cfg(feature = "half")]
+mod half;
 #[cfg(feature = "hashbrown")]
 mod hashbrown;
 #[cfg(feature = "indexmap")]
 mod indexmap;
+#[cfg(feature = "ordered-float")]
+mod ordered_float;
 #[cfg(feature = "parking_lot")]
 mod parking_lot;
 #[cfg(feature = "rustc-hash")]
 mod rustc_hash;
+#[cfg(feature = "serde_json")]
+mod serde_json;
 #[cfg(feature = "slab")]
 mod slab;
 #[cfg(feature = "smallvec")]
@@ -67,7 +82,13 @@ mod smallvec;
 mod smol_str;
 #[cfg(feature = "thin-vec")]
 mod thin_vec;
+#[cfg(feature = "time")]
+mod time;
 #[cfg(feature = "tinyvec")]
 mod tinyvec;
 #[cfg(feature = "triomphe")]
 mod triomphe;
+#[cfg(feature = "url")]
+mod url;
+#[cfg(feature = "uuid")]
+mod uuid;
