@@ -44,8 +44,7 @@ where
         if !(K::is_heap_free() && V::is_heap_free()) {
             cx.descend(move |cx| {
                 for (k, v) in self {
-                    k.add_heap(cx);
-                    v.add_heap(cx);
+                    cx.add_entry(k, v);
                 }
             });
         }
@@ -67,7 +66,7 @@ where
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self {
-                    v.add_heap(cx);
+                    cx.add_element(v);
                 }
             });
         }
@@ -83,7 +82,7 @@ impl<T: SizeOf> SizeOf for HashTable<T> {
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self {
-                    v.add_heap(cx);
+                    cx.add_element(v);
                 }
             });
         }

@@ -217,8 +217,7 @@ impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for IndexMap<K, V, S> {
         if !(K::is_heap_free() && V::is_heap_free()) {
             cx.descend(move |cx| {
                 for (k, v) in self {
-                    k.add_heap(cx);
-                    v.add_heap(cx);
+                    cx.add_entry(k, v);
                 }
             });
         }
@@ -237,7 +236,7 @@ impl<T: SizeOf, S: SizeOf> SizeOf for IndexSet<T, S> {
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self {
-                    v.add_heap(cx);
+                    cx.add_element(v);
                 }
             });
         }

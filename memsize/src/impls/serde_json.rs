@@ -105,8 +105,7 @@ impl SizeOf for Map<String, Value> {
         }
         cx.descend(move |cx| {
             for (k, v) in self {
-                k.add_heap(cx);
-                v.add_heap(cx);
+                cx.add_entry(k, v);
             }
         });
     }

@@ -31,7 +31,7 @@ impl<T: SizeOf> SizeOf for Slab<T> {
         if !T::is_heap_free() {
             cx.descend(move |cx| {
                 for (_, v) in self {
-                    v.add_heap(cx);
+                    cx.add_element(v);
                 }
             });
         }
