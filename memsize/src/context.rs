@@ -13,6 +13,12 @@ const MAX_DEPTH: u32 = 96;
 /// stack flat, or a guard to drop once the work above it is done.
 type Deferred<'a> = Box<dyn FnOnce(&mut Context<'a>) + 'a>;
 
+#[cold]
+#[inline(never)]
+fn no_report() -> ! {
+    panic!("only reporting contexts have a report")
+}
+
 /// The stack frame of [`Context::add_kept`]: if the traversal unwinds, the
 /// work that reads through `keep` is dropped before `keep` is.
 struct Scope<'c, 'a, K> {
@@ -231,12 +237,12 @@ impl<'a> Context<'a> {
         (rare.unwrap_or_else(|| Builder::new(false)), skipped)
     }
 
-    #[cold]
+    #[inline]
     fn builder(&mut self) -> &mut Builder {
-        self.rare()
-            .report
-            .as_mut()
-            .expect("only reporting contexts have a report")
+        match self.rare.as_deref_mut().and_then(|r| r.report.as_mut()) {
+            Some(builder) => builder,
+            None => no_report(),
+        }
     }
 
     /// Runs `visit` at the report path `name`, reached by `edge`.

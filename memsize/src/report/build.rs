@@ -136,6 +136,7 @@ impl Builder {
     /// Enters the path `name` below the current node; returns the node to
     /// go back to.
     #[inline]
+    #[inline(always)]
     pub fn enter(
         &mut self,
         name: &'static str,
@@ -157,7 +158,32 @@ impl Builder {
         back
     }
 
+    #[inline]
     fn find_or_add(&mut self, name: &'static str, type_name: &'static str, edge: Edge) -> u32 {
+        // The common case: the link the hint points at, the same strings
+        // (elements visit their fields in the same order every time, from
+        // the same code).
+        let node = &mut self.nodes[self.current as usize];
+        if let Some(l) = node.links.get(node.hint) {
+            if core::ptr::eq(l.name, name)
+                && core::ptr::eq(l.type_name, type_name)
+                && l.edge == edge
+            {
+                let target = l.target;
+                node.hint = if node.hint + 1 == node.links.len() {
+                    0
+                } else {
+                    node.hint + 1
+                };
+                return target;
+            }
+        }
+        self.find_or_add_slow(name, type_name, edge)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn find_or_add_slow(&mut self, name: &'static str, type_name: &'static str, edge: Edge) -> u32 {
         let cur = self.current as usize;
         let same = |l: &Link| {
             l.edge == edge
