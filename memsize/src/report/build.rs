@@ -135,7 +135,6 @@ impl Builder {
 
     /// Enters the path `name` below the current node; returns the node to
     /// go back to.
-    #[inline]
     #[inline(always)]
     pub fn enter(
         &mut self,
