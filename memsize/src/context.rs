@@ -846,7 +846,7 @@ mod tests {
         // Near and far addresses, aligned and not, zero included.
         let addrs = || {
             (0..10_000usize)
-                .map(|i| 0x5555_0000_0000usize.wrapping_add(i * 16))
+                .map(|i| (0x5555_1000_0000_u64 as usize).wrapping_add(i * 16))
                 .chain((0..1000usize).map(|i| i * 24 + 3))
                 .chain([0, 1, usize::MAX - 7])
         };
