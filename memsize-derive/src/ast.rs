@@ -58,6 +58,12 @@ impl Field<'_> {
     pub fn is_measured(&self) -> bool {
         self.attrs.skip.is_none()
     }
+
+    /// Whether a function of the user's measures the field (`with` or
+    /// `add_heap`), so its type needs no `SizeOf`.
+    pub fn has_function(&self) -> bool {
+        self.attrs.with.is_some() || self.attrs.add_heap.is_some()
+    }
 }
 
 impl<'a> Input<'a> {

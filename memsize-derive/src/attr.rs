@@ -62,17 +62,20 @@ pub struct FieldAttrs {
     /// `with = path`: a `fn(&FieldType) -> usize` giving the field's heap
     /// bytes, and the span of the key.
     pub with: Option<(Span, Path)>,
+    /// `add_heap = path`: a `fn(&FieldType, &mut Context)` adding the
+    /// field's allocations one by one, and the span of the key.
+    pub add_heap: Option<(Span, Path)>,
 }
 
 /// The keys each place accepts, for the messages.
 const CONTAINER_KEYS: &str = "`bound` or `crate`";
-const FIELD_KEYS: &str = "`skip` or `with`";
+const FIELD_KEYS: &str = "`skip`, `with` or `add_heap`";
 
 /// What an unknown or misplaced key is, for the message.
 fn where_key_belongs(key: &str) -> Option<&'static str> {
     match key {
         "bound" | "crate" => Some("on the struct or enum"),
-        "skip" | "with" => Some("on a field"),
+        "skip" | "with" | "add_heap" => Some("on a field"),
         _ => None,
     }
 }
@@ -213,25 +216,45 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
             if out.with.is_some() {
                 return Err(duplicate(meta));
             }
-            let value = meta.value()?;
-            let path = if value.peek(LitStr) {
-                let lit: LitStr = value.parse()?;
-                lit.parse::<Path>()?
-            } else {
-                value.parse::<Path>().map_err(|e| {
-                    syn::Error::new(
-                        e.span(),
-                        "expected a path to a `fn(&FieldType) -> usize` after `with =`",
-                    )
-                })?
-            };
+            let path = function_path(meta, "with", "fn(&FieldType) -> usize")?;
             out.with = Some((span, path));
+        } else if meta.path.is_ident("add_heap") {
+            if out.add_heap.is_some() {
+                return Err(duplicate(meta));
+            }
+            let path = function_path(
+                meta,
+                "add_heap",
+                "fn(&FieldType, &mut memsize::Context<'_>)",
+            )?;
+            out.add_heap = Some((span, path));
         } else {
             return Err(misplaced(meta, "on a field", FIELD_KEYS));
         }
         Ok(())
     });
     out
+}
+
+/// The path after `key =`, bare or in a string: a function of type
+/// `signature`. Anything else is an error that says so.
+fn function_path(meta: &ParseNestedMeta, key: &str, signature: &str) -> syn::Result<Path> {
+    let expected = |span| {
+        syn::Error::new(
+            span,
+            format!(
+                "expected a path to a function of type `{signature}` after `{key} =`, \
+                 such as `{key} = my_module::{key}_of`"
+            ),
+        )
+    };
+    let value = meta.value()?;
+    if value.peek(LitStr) {
+        let lit: LitStr = value.parse()?;
+        lit.parse::<Path>().map_err(|_| expected(lit.span()))
+    } else {
+        value.parse::<Path>().map_err(|e| expected(e.span()))
+    }
 }
 
 /// Rejects every `#[memsize(...)]` key in a place that takes none: an enum

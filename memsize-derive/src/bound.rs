@@ -61,7 +61,7 @@ fn inferred(input: &Input, krate: &Path) -> Vec<TokenStream> {
         }
     };
     for field in input.all_fields() {
-        if !field.is_measured() || field.attrs.with.is_some() || is_phantom(field.ty) {
+        if !field.is_measured() || field.has_function() || is_phantom(field.ty) {
             continue;
         }
         let mut mentions = Mentions {
@@ -124,7 +124,15 @@ impl<'ast> Visit<'ast> for Mentions<'_> {
     }
 
     fn visit_path(&mut self, path: &'ast Path) {
-        if path.is_ident("Self") || ends_with(path, &self.own_name.to_string()) {
+        // Only `Self` (or `Self::..`) and the bare name are the type itself:
+        // `std::collections::HashMap<K, V>` in a `struct HashMap<K, V>`, or
+        // `inner::Config<T>` in a `struct Config<T>`, is another type.
+        let first_is_self = path.leading_colon.is_none()
+            && path.segments.first().is_some_and(|s| s.ident == "Self");
+        let bare_own_name = path.leading_colon.is_none()
+            && path.segments.len() == 1
+            && path.segments[0].ident == *self.own_name;
+        if first_is_self || bare_own_name {
             // The type itself: what its arguments need, the impl provides.
             self.recursive = true;
             return;
@@ -219,6 +227,22 @@ mod tests {
         assert_eq!(
             bounds("#[memsize(bound = \"\")] struct S<T> { a: Vec<T> }"),
             ""
+        );
+    }
+
+    #[test]
+    fn a_type_named_like_a_field_type_is_not_itself() {
+        assert_eq!(
+            bounds("struct HashMap<K, V>(std::collections::HashMap<K, V>);"),
+            "where std :: collections :: HashMap < K , V > : m :: SizeOf"
+        );
+        assert_eq!(
+            bounds("struct Config<T> { inner: inner::Config<T> }"),
+            "where inner :: Config < T > : m :: SizeOf"
+        );
+        assert_eq!(
+            bounds("struct Config<T> { next: Option<Box<Config<T>>>, v: T }"),
+            "where T : m :: SizeOf"
         );
     }
 

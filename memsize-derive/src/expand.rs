@@ -93,7 +93,12 @@ fn impl_size_of(input: &Input) -> TokenStream {
 
     let add_heap = match &input.data {
         Data::Struct(fields) if input.packed => packed_struct_body(fields, &krate, &names),
-        Data::Struct(fields) => struct_body(fields, &krate, &names),
+        Data::Struct(fields) => {
+            let last_unsized = fields
+                .last()
+                .is_some_and(|f| may_be_unsized(f.ty, input.generics));
+            struct_body(fields, last_unsized, &krate, &names)
+        }
         Data::Enum(variants) => enum_body(variants, &krate, &names),
     };
     let is_heap_free = is_heap_free(input, &krate);
@@ -117,43 +122,61 @@ fn impl_size_of(input: &Input) -> TokenStream {
 }
 
 /// `add_heap` of a struct: each measured field, by reference.
-fn struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> TokenStream {
+fn struct_body(
+    fields: &[Field],
+    last_unsized: bool,
+    krate: &TokenStream,
+    names: &Names,
+) -> TokenStream {
+    let last = fields.len().wrapping_sub(1);
     fields
         .iter()
-        .filter(|field| field.is_measured())
-        .map(|field| {
+        .enumerate()
+        .filter(|(_, field)| field.is_measured())
+        .map(|(i, field)| {
             let member = &field.member;
-            add_one(field, quote!(&self.#member), krate, names)
+            let sized = !(last_unsized && i == last);
+            add_one(field, quote!(&self.#member), sized, krate, names)
         })
         .collect()
 }
 
 // Spans: `self`, the locals and the calls have the macro's span, so they
 // resolve alike wherever the type was written (a `macro_rules!` too). The
-// user's spans come in only through the field's type, given to every call as
-// an explicit type argument, and the `with` path: errors about a field (no
-// `SizeOf`, a `with` function of the wrong type) point at them, and the
-// several calls that need the same bound fail at the same place, once.
+// user's spans come in only through the field's type, given to the call as
+// an explicit type argument, and the function paths: errors about a field
+// (no `SizeOf`, a function of the wrong type) point at them, once.
 
 /// The statement that adds one field's heap, given an expression for a
-/// reference to the field.
+/// reference to the field. A sized field goes through `__private::field`,
+/// which skips a heap-free type's field at compile time.
 fn add_one(
     field: &Field,
     reference: TokenStream,
+    sized: bool,
     krate: &TokenStream,
     names: &Names,
 ) -> TokenStream {
     let cx = &names.cx;
     let ty = field.ty;
-    match &field.attrs.with {
-        Some((_, with)) => quote! {
+    let name = field.name();
+    if let Some((_, with)) = &field.attrs.with {
+        return quote! {
             #cx.add_opaque(#krate::__private::with::<#ty>(#reference, #with));
-        },
-        None => {
-            let name = field.name();
-            quote! {
-                #cx.add_field::<#ty>(#name, #reference);
-            }
+        };
+    }
+    if let Some((_, add_heap)) = &field.attrs.add_heap {
+        return quote! {
+            #krate::__private::add_heap_with::<#ty>(#cx, #name, #reference, #add_heap);
+        };
+    }
+    if sized {
+        quote! {
+            #krate::__private::field::<#ty>(#cx, #name, #reference);
+        }
+    } else {
+        quote! {
+            #cx.add_field::<#ty>(#name, #reference);
         }
     }
 }
@@ -176,6 +199,16 @@ fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> T
             // `*self`, which is initialized and shared-borrowed for the whole
             // call. The blocks have the macro's span: the unsafety is the
             // macro's, not the user's.
+            let name = field.name();
+            if let Some((_, add_heap)) = &field.attrs.add_heap {
+                return quote! {
+                    unsafe {
+                        #krate::__private::with_packed_field::<#ty, _>(#pointer, |#copy| {
+                            #krate::__private::add_heap_with_borrowed::<#ty>(#cx, #copy, #add_heap)
+                        })
+                    };
+                };
+            }
             match &field.attrs.with {
                 Some((_, with)) => quote! {
                     #cx.add_opaque(unsafe {
@@ -185,7 +218,6 @@ fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> T
                     });
                 },
                 None => {
-                    let name = field.name();
                     quote! {
                         unsafe {
                             #krate::__private::add_packed_field::<#ty>(#cx, #name, #pointer)
@@ -218,7 +250,7 @@ fn enum_body(variants: &[Variant], krate: &TokenStream, names: &Names) -> TokenS
         });
         let adds = measured
             .iter()
-            .map(|(field, binding)| add_one(field, binding.to_token_stream(), krate, names));
+            .map(|(field, binding)| add_one(field, binding.to_token_stream(), true, krate, names));
         quote! {
             Self::#ident { #(#patterns,)* .. } => { #(#adds)* }
         }
@@ -241,7 +273,7 @@ fn is_heap_free(input: &Input, krate: &TokenStream) -> TokenStream {
     let mut seen = HashSet::new();
     let mut terms = Vec::new();
     for field in input.all_fields().filter(|f| f.is_measured()) {
-        if field.attrs.with.is_some()
+        if field.has_function()
             || (last.is_some_and(|last| std::ptr::eq(last, field))
                 && may_be_unsized(field.ty, input.generics))
         {
@@ -249,13 +281,20 @@ fn is_heap_free(input: &Input, krate: &TokenStream) -> TokenStream {
         }
         let ty = field.ty;
         if seen.insert(ty.to_token_stream().to_string()) {
-            terms.push(quote!(<#ty as #krate::SizeOf>::is_heap_free()));
+            // Through a probe that answers false for a type without
+            // `SizeOf`, rather than an error: `add_heap` reports that type,
+            // once.
+            terms.push(quote!((&#krate::__private::Probe::<#ty>::NEW).heap_free()));
         }
     }
     if terms.is_empty() {
         quote!(true)
     } else {
-        quote!(#(#terms)&&*)
+        quote! {{
+            #[allow(unused_imports)]
+            use #krate::__private::{ProbeFallback as _, ProbeSizeOf as _};
+            #(#terms)&&*
+        }}
     }
 }
 

@@ -59,8 +59,9 @@ use proc_macro::TokenStream;
 /// # Attributes
 ///
 /// All in one namespace, `#[memsize(...)]`. Unknown keys, a key given
-/// twice, `skip` with `with`, and a key in the wrong place are compile
-/// errors that point at the key.
+/// twice, two of `skip`, `with` and `add_heap` on one field, a key in the
+/// wrong place, and a value that is not a path are compile errors that point
+/// at the key.
 ///
 /// ## `#[memsize(skip)]` on a field
 ///
@@ -81,12 +82,48 @@ use proc_macro::TokenStream;
 /// assert_eq!(c.heap_size(), 10);
 /// ```
 ///
+/// ## `#[memsize(add_heap = path)]` on a field
+///
+/// `path` names a `fn(&FieldType, &mut memsize::Context<'_>)` that adds the
+/// field's allocations, written like [`SizeOf::add_heap`]: for a field whose
+/// type (from another crate, say) does not implement `SizeOf`. Each
+/// allocation is reported with its layout, so the figure is exact in bytes
+/// *and* allocations, and `memsize::alloc::assert_heap_exact` can hold it
+/// against the allocator. The field adds no bound, makes `is_heap_free`
+/// false, and has its own path in reports.
+///
+/// ```
+/// # use memsize::SizeOf;
+/// use core::alloc::Layout;
+/// use memsize::Context;
+///
+/// mod foreign {
+///     pub struct Buffer(pub Vec<u8>);
+/// }
+///
+/// fn add_buffer(buffer: &foreign::Buffer, cx: &mut Context<'_>) {
+///     let layout = Layout::array::<u8>(buffer.0.capacity()).unwrap();
+///     cx.add_alloc(buffer.0.as_ptr(), layout);
+/// }
+///
+/// #[derive(SizeOf)]
+/// struct Frame {
+///     #[memsize(add_heap = add_buffer)]
+///     buffer: foreign::Buffer,
+/// }
+///
+/// let f = Frame { buffer: foreign::Buffer(Vec::with_capacity(64)) };
+/// assert_eq!(memsize::heap_stats(&f).allocations, 1);
+/// assert_eq!(f.heap_size(), 64);
+/// ```
+///
 /// ## `#[memsize(with = path)]` on a field
 ///
 /// `path` names a `fn(&FieldType) -> usize` that gives the field's heap
-/// bytes: for a field whose type (from another crate, say) does not
-/// implement `SizeOf`. The bytes are added as they are; the field adds no
-/// bound, and makes `is_heap_free` false.
+/// bytes: for a field whose type does not implement `SizeOf`, when only a
+/// byte figure is at hand. The bytes are added as they are, in no
+/// allocation, so `assert_heap_exact` can't pass on the type: prefer
+/// `add_heap`. The field adds no bound, and makes `is_heap_free` false.
 ///
 /// ```
 /// # use memsize::SizeOf;
@@ -115,8 +152,10 @@ use proc_macro::TokenStream;
 ///
 /// By default each measured field whose type mentions a type parameter
 /// adds `FieldType: SizeOf` (once per distinct type): `Vec<T>: SizeOf` for
-/// a field `Vec<T>`. Skipped fields, `with` fields and `PhantomData<..>`
-/// fields add none. A field whose type names the type itself (`Box<List<T>>`)
+/// a field `Vec<T>`. Skipped fields, `with` and `add_heap` fields and
+/// `PhantomData<..>` fields add none. A field whose type names the type
+/// itself (`Box<List<T>>`, `Self`; only the bare name counts, so
+/// `std::collections::HashMap<K, V>` in a `struct HashMap<K, V>` is another type)
 /// adds `T: SizeOf` instead for each type parameter `T` it mentions outside
 /// the references to the type itself, so recursive types compile. Types
 /// that refer to each other (`A<T>` holds `Vec<B<T>>`, `B<T>` holds

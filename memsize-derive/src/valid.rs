@@ -11,11 +11,26 @@ pub fn check(input: &Input, errors: &mut Errors) {
 }
 
 fn check_field(field: &Field, errors: &mut Errors) {
-    if let (Some(_), Some((with, _))) = (field.attrs.skip, &field.attrs.with) {
+    let attrs = &field.attrs;
+    if let (Some(_), Some((with, _))) = (attrs.skip, &attrs.with) {
         errors.at(
             *with,
             "`with` and `skip` cannot be used together on one field: a skipped field \
              adds no heap, so there is nothing for `with` to measure; keep one of them",
+        );
+    }
+    if let (Some(_), Some((add_heap, _))) = (attrs.skip, &attrs.add_heap) {
+        errors.at(
+            *add_heap,
+            "`add_heap` and `skip` cannot be used together on one field: a skipped field \
+             adds no heap, so there is nothing for `add_heap` to measure; keep one of them",
+        );
+    }
+    if let (Some(_), Some((add_heap, _))) = (&attrs.with, &attrs.add_heap) {
+        errors.at(
+            *add_heap,
+            "`add_heap` and `with` cannot be used together on one field: both measure it; \
+             keep `add_heap`, which reports allocations exactly, or `with`",
         );
     }
 }

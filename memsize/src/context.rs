@@ -1,6 +1,6 @@
 //! The traversal context that [`SizeOf::add_heap`] fills in.
 
-use crate::lib::{Box, Layout, Vec};
+use crate::lib::{size_of, Box, Layout, Vec};
 use crate::report::{Builder, Edge};
 use crate::SizeOf;
 
@@ -425,6 +425,43 @@ impl<'a> Context<'a> {
             self.report_path(name, Edge::Field, value, |cx| value.add_heap(cx));
         } else {
             value.add_heap(self);
+        }
+    }
+
+    /// A field whose type owns no heap: nothing to add; a report records
+    /// its inline bytes (the derive calls this, through `__private::field`).
+    #[inline(always)]
+    pub(crate) fn add_inline_field<T: SizeOf>(&mut self, name: &'static str) {
+        if self.reporting {
+            self.report_inline_field(name, core::any::type_name::<T>(), size_of::<T>());
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn report_inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
+        self.builder().inline_field(name, type_name, size);
+    }
+
+    /// Runs a `#[memsize(add_heap = f)]` function at the field's path.
+    #[inline]
+    pub(crate) fn add_field_with<T: ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &'a T,
+        function: fn(&'a T, &mut Context<'a>),
+    ) {
+        if self.reporting {
+            let back = self.builder().enter(
+                name,
+                core::any::type_name::<T>(),
+                Edge::Field,
+                core::mem::size_of_val(value),
+            );
+            function(value, self);
+            self.builder().current = back;
+        } else {
+            function(value, self);
         }
     }
 

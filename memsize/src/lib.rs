@@ -169,7 +169,7 @@ pub use memsize_derive::SizeOf;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not implement `memsize::SizeOf`",
     label = "memsize can't measure the heap of `{Self}`",
-    note = "derive it with `#[derive(SizeOf)]` or implement it by hand; for a field of a foreign type, use `#[memsize(with = path)]` or `#[memsize(skip)]`"
+    note = "derive it with `#[derive(SizeOf)]` or implement it by hand; for a field of a foreign type, use `#[memsize(add_heap = path)]`, `#[memsize(with = path)]` or `#[memsize(skip)]`"
 )]
 pub trait SizeOf {
     /// Adds every allocation this value owns to `cx`: its own allocations
@@ -259,6 +259,79 @@ pub mod __private {
 
     use crate::{Context, SizeOf};
     use core::mem::ManuallyDrop;
+
+    /// Adds a sized field: nothing at all for a type that owns no heap (the
+    /// report records its inline bytes), else [`Context::add_field`].
+    #[inline(always)]
+    pub fn field<'a, T: SizeOf + 'a>(cx: &mut Context<'a>, name: &'static str, value: &'a T) {
+        if T::is_heap_free() {
+            cx.add_inline_field::<T>(name);
+        } else {
+            cx.add_field(name, value);
+        }
+    }
+
+    /// Calls the function of a `#[memsize(add_heap = function)]` field at
+    /// the field's report path: taking it as a `fn` pointer makes a function
+    /// of the wrong type an error that says which type it should have.
+    #[inline(always)]
+    pub fn add_heap_with<'a, T: ?Sized>(
+        cx: &mut Context<'a>,
+        name: &'static str,
+        field: &'a T,
+        function: fn(&'a T, &mut Context<'a>),
+    ) {
+        cx.add_field_with(name, field, function);
+    }
+
+    /// [`add_heap_with`] for a field of a packed struct, reached through a
+    /// short-lived reference.
+    #[inline(always)]
+    pub fn add_heap_with_borrowed<'a, T: ?Sized>(
+        cx: &mut Context<'a>,
+        field: &T,
+        function: for<'x> fn(&'x T, &mut Context<'a>),
+    ) {
+        function(field, cx);
+    }
+
+    /// A question about `T` asked without requiring `T: SizeOf`: method
+    /// resolution picks [`ProbeSizeOf`] where `T` implements `SizeOf` and
+    /// falls back on [`ProbeFallback`] where it does not, so a field type
+    /// without `SizeOf` is reported once, by `add_heap`, not again by
+    /// `is_heap_free`.
+    pub struct Probe<T: ?Sized>(core::marker::PhantomData<T>);
+
+    impl<T: ?Sized> Probe<T> {
+        /// The probe.
+        pub const NEW: Self = Probe(core::marker::PhantomData);
+    }
+
+    /// `is_heap_free` of a type with `SizeOf`.
+    pub trait ProbeSizeOf {
+        /// `T::is_heap_free()`.
+        fn heap_free(&self) -> bool;
+    }
+
+    impl<T: SizeOf> ProbeSizeOf for Probe<T> {
+        #[inline(always)]
+        fn heap_free(&self) -> bool {
+            T::is_heap_free()
+        }
+    }
+
+    /// The answer for a type without `SizeOf` (an error elsewhere).
+    pub trait ProbeFallback {
+        /// False.
+        fn heap_free(&self) -> bool;
+    }
+
+    impl<T: ?Sized> ProbeFallback for &Probe<T> {
+        #[inline(always)]
+        fn heap_free(&self) -> bool {
+            false
+        }
+    }
 
     /// Calls the function of a `#[memsize(with = function)]` field: taking
     /// it as a `fn` pointer makes a function of the wrong type an error

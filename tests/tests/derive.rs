@@ -626,3 +626,133 @@ fn raw_identifiers() {
         1
     );
 }
+
+/// A type named like the type it wraps keeps its inferred bounds: only
+/// `Self` or the bare name is the type itself.
+mod same_names {
+    use memsize::alloc::assert_heap_exact;
+    use memsize::SizeOf;
+
+    #[derive(SizeOf)]
+    pub struct HashMap<K, V>(std::collections::HashMap<K, V>);
+
+    mod inner {
+        #[derive(memsize::SizeOf)]
+        pub struct Config<T> {
+            pub values: Vec<T>,
+        }
+    }
+
+    #[derive(SizeOf)]
+    pub struct Config<T> {
+        inner: inner::Config<T>,
+        next: Option<Box<Config<T>>>,
+    }
+
+    #[test]
+    fn derive_and_measure() {
+        let m = HashMap((0..100u32).map(|i| (i, i.to_string())).collect());
+        assert!(m.heap_size() > 100);
+        assert_heap_exact(m);
+        let c = Config {
+            inner: inner::Config {
+                values: vec![String::from("a"); 3],
+            },
+            next: Some(Box::new(Config {
+                inner: inner::Config { values: vec![] },
+                next: None,
+            })),
+        };
+        assert_heap_exact(c);
+    }
+}
+
+/// `#[memsize(add_heap = f)]`: a foreign type measured allocation by
+/// allocation, so the figure passes `assert_heap_exact`.
+mod add_heap_attribute {
+    use core::alloc::Layout;
+    use memsize::alloc::{assert_heap_exact, check_heap};
+    use memsize::{Context, Report, SizeOf};
+
+    /// A type of another crate, without `SizeOf`: a buffer and a name.
+    pub struct Foreign {
+        buf: Vec<u64>,
+        name: Box<str>,
+    }
+
+    impl Foreign {
+        pub fn new(n: usize) -> Self {
+            Foreign {
+                buf: Vec::with_capacity(n),
+                name: "x".repeat(n).into_boxed_str(),
+            }
+        }
+    }
+
+    fn add_foreign(f: &Foreign, cx: &mut Context<'_>) {
+        cx.add_alloc(
+            f.buf.as_ptr().cast(),
+            Layout::array::<u64>(f.buf.capacity()).unwrap(),
+        );
+        cx.add_alloc(f.name.as_ptr(), Layout::for_value(&*f.name));
+    }
+
+    fn bytes_of(f: &Foreign) -> usize {
+        f.buf.capacity() * 8 + f.name.len()
+    }
+
+    #[derive(SizeOf)]
+    struct Exact {
+        label: String,
+        #[memsize(add_heap = add_foreign)]
+        foreign: Foreign,
+    }
+
+    #[derive(SizeOf)]
+    enum Either {
+        Left(#[memsize(add_heap = add_foreign)] Foreign),
+        Right(String),
+    }
+
+    #[derive(SizeOf)]
+    #[repr(C, packed)]
+    struct Packed {
+        tag: u8,
+        #[memsize(add_heap = add_foreign)]
+        foreign: Foreign,
+    }
+
+    #[derive(SizeOf)]
+    struct Estimated {
+        #[memsize(with = bytes_of)]
+        foreign: Foreign,
+    }
+
+    #[test]
+    fn reports_allocations_exactly() {
+        assert_heap_exact(Exact {
+            label: "l".into(),
+            foreign: Foreign::new(10),
+        });
+        assert_heap_exact(Either::Left(Foreign::new(3)));
+        assert_heap_exact(Either::Right("r".into()));
+        assert_heap_exact(Packed {
+            tag: 1,
+            foreign: Foreign::new(5),
+        });
+        // `with` gives the bytes but not the allocations.
+        let check = check_heap(Estimated {
+            foreign: Foreign::new(4),
+        });
+        assert_eq!(check.heap_bytes as u64, check.freed_bytes);
+        assert!(!check.is_exact());
+        // Its own path in a report.
+        let e = Exact {
+            label: "l".into(),
+            foreign: Foreign::new(10),
+        };
+        let report = Report::new(&e);
+        let node = report.root().child("foreign").unwrap();
+        assert_eq!((node.heap_bytes(), node.allocations()), (80 + 10, 2));
+    }
+}

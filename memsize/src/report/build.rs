@@ -135,6 +135,22 @@ impl Builder {
 
     /// Enters the path `name` below the current node; returns the node to
     /// go back to.
+    /// A field whose type owns no heap. Its inline bytes are its parent's
+    /// (for the padding); it gets a node of its own only where inline bytes
+    /// count in the total (the fields of a root), since elsewhere it would
+    /// add nothing to any figure.
+    pub fn inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
+        let cur = self.current as usize;
+        if self.nodes[cur].counted {
+            let back = self.enter(name, type_name, Edge::Field, size);
+            self.current = back;
+        } else {
+            let parent = &mut self.nodes[cur];
+            parent.field_inline += size as u64;
+            parent.has_fields = true;
+        }
+    }
+
     #[inline(always)]
     pub fn enter(
         &mut self,

@@ -37,6 +37,12 @@
 //! recursive type folds into the first node of the same path and type
 //! behind a pointer, so a million-deep list is a shallow report too.
 //!
+//! A derived type's field whose type never owns heap (`id: u64`) is a node
+//! only among the fields of a root, where its inline bytes count in the
+//! total; deeper down (inside elements, behind pointers) it adds nothing to
+//! any figure and is not visited, which keeps a report of a million records
+//! cheap. Its bytes still count in its parent's inline bytes and padding.
+//!
 //! A node's figures, summed over every value at that path:
 //! - [`inline_bytes`](NodeRef::inline_bytes): the values' own bytes
 //!   (`size_of_val`). They count in the report's total only for the roots
