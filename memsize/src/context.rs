@@ -48,8 +48,6 @@ struct Rare<'a> {
     skipped: usize,
     #[cfg(feature = "std")]
     waits: crate::impls::LockWaits,
-    /// The report being built, when the traversal builds one.
-    report: Option<Builder>,
     /// A plain traversal's own allocations (this box, the seen set, the
     /// work list, guards kept on it) are left out of the counting
     /// allocator's measurements, so `heap_size()` runs inside
@@ -66,7 +64,6 @@ impl Rare<'_> {
             seen,
             pending: Vec::new(),
             skipped: 0,
-            report: None,
             #[cfg(feature = "std")]
             untracked: None,
             #[cfg(feature = "std")]
@@ -178,9 +175,10 @@ pub struct Context<'a> {
     bytes: usize,
     allocations: usize,
     depth: u32,
-    /// Whether `rare` holds a report to fill in: one flag, checked where a
-    /// report needs to know the path, so plain traversals stay as they were.
-    reporting: bool,
+    /// The report being filled in, when the traversal builds one: checked
+    /// (one null test) where a report needs to know the path, so plain
+    /// traversals stay as they were.
+    report: Option<Box<Builder>>,
     rare: Option<Box<Rare<'a>>>,
 }
 
@@ -191,7 +189,7 @@ impl<'a> Context<'a> {
             bytes: 0,
             allocations: 0,
             depth,
-            reporting: false,
+            report: None,
             rare: None,
         }
     }
@@ -199,13 +197,9 @@ impl<'a> Context<'a> {
     /// A context that builds a report as it goes.
     pub(crate) fn reporting(usable_sizes: bool) -> Self {
         let mut cx = Context::new(0);
-        let mut rare = Box::new(Rare::new(AddrSet::default()));
-        rare.report = Some(Builder::new(usable_sizes));
-        cx.rare = Some(rare);
-        cx.reporting = true;
+        cx.report = Some(Box::new(Builder::new(usable_sizes)));
         cx
     }
-
     pub(crate) fn set_usable_sizes(&mut self, on: bool) {
         self.builder().usable = on;
     }
@@ -232,14 +226,17 @@ impl<'a> Context<'a> {
         if self.pending_len() > 0 {
             self.drain_to(0);
         }
-        let rare = self.rare().report.take();
-        let skipped = self.rare().skipped;
-        (rare.unwrap_or_else(|| Builder::new(false)), skipped)
+        let skipped = self.rare.as_ref().map_or(0, |r| r.skipped);
+        let report = self
+            .report
+            .take()
+            .map_or_else(|| Builder::new(false), |b| *b);
+        (report, skipped)
     }
 
     #[inline]
     fn builder(&mut self) -> &mut Builder {
-        match self.rare.as_deref_mut().and_then(|r| r.report.as_mut()) {
+        match self.report.as_deref_mut() {
             Some(builder) => builder,
             None => no_report(),
         }
@@ -273,20 +270,23 @@ impl<'a> Context<'a> {
 
     #[inline]
     fn rare(&mut self) -> &mut Rare<'a> {
-        self.rare.get_or_insert_with(Self::new_rare)
+        let reporting = self.report.is_some();
+        self.rare.get_or_insert_with(|| Self::new_rare(reporting))
     }
 
+    /// The rarely used parts. A plain traversal's are its own, allocated
+    /// untracked (the box too, freed so in `Drop`); a report's traversal is
+    /// the caller's code, and counts.
     #[cold]
-    fn new_rare() -> Box<Rare<'a>> {
-        // The box itself is the traversal's too: allocated untracked (and
-        // freed so, in `Drop`).
+    #[cfg_attr(not(feature = "std"), allow(unused_variables))]
+    fn new_rare(reporting: bool) -> Box<Rare<'a>> {
         #[cfg(feature = "std")]
-        let _untracked = crate::alloc::untracked();
+        let _untracked = (!reporting).then(crate::alloc::untracked);
         #[cfg_attr(not(feature = "std"), allow(unused_mut))]
         let mut rare = Box::new(Rare::new(AddrSet::default()));
         #[cfg(feature = "std")]
         {
-            rare.untracked = Some(crate::alloc::untracked());
+            rare.untracked = (!reporting).then(crate::alloc::untracked);
         }
         rare
     }
@@ -361,7 +361,7 @@ impl<'a> Context<'a> {
     /// [`descend`](Self::descend).
     #[inline]
     pub fn add<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
-        if self.reporting {
+        if self.report.is_some() {
             self.report_path("*", Edge::Pointee, value, |cx| cx.add_unreported(value));
         } else {
             self.add_unreported(value);
@@ -397,7 +397,7 @@ impl<'a> Context<'a> {
     #[cold]
     #[inline(never)]
     fn defer<F: FnOnce(&mut Context<'a>) + 'a>(&mut self, visit: F) {
-        if self.reporting {
+        if self.report.is_some() {
             // Deferred work lands under the path it was deferred from.
             let node = self.report_node();
             self.rare()
@@ -421,7 +421,7 @@ impl<'a> Context<'a> {
     /// through a pointer, use [`add`](Self::add).
     #[inline]
     pub fn add_field<T: SizeOf + ?Sized>(&mut self, name: &'static str, value: &'a T) {
-        if self.reporting {
+        if self.report.is_some() {
             self.report_path(name, Edge::Field, value, |cx| value.add_heap(cx));
         } else {
             value.add_heap(self);
@@ -432,7 +432,7 @@ impl<'a> Context<'a> {
     /// its inline bytes (the derive calls this, through `__private::field`).
     #[inline(always)]
     pub(crate) fn add_inline_field<T: SizeOf>(&mut self, name: &'static str) {
-        if self.reporting {
+        if self.report.is_some() {
             self.report_inline_field(name, core::any::type_name::<T>(), size_of::<T>());
         }
     }
@@ -451,7 +451,7 @@ impl<'a> Context<'a> {
         value: &'a T,
         function: fn(&'a T, &mut Context<'a>),
     ) {
-        if self.reporting {
+        if self.report.is_some() {
             let back = self.builder().enter(
                 name,
                 core::any::type_name::<T>(),
@@ -495,7 +495,7 @@ impl<'a> Context<'a> {
     /// ```
     #[inline]
     pub fn add_element<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
-        if self.reporting {
+        if self.report.is_some() {
             self.report_path("[..]", Edge::Elements, value, |cx| value.add_heap(cx));
         } else {
             value.add_heap(self);
@@ -507,7 +507,7 @@ impl<'a> Context<'a> {
     /// the values into `[value]`.
     #[inline]
     pub fn add_entry<K: SizeOf + ?Sized, V: SizeOf + ?Sized>(&mut self, key: &'a K, value: &'a V) {
-        if self.reporting {
+        if self.report.is_some() {
             self.report_path("[key]", Edge::Elements, key, |cx| key.add_heap(cx));
             self.report_path("[value]", Edge::Elements, value, |cx| value.add_heap(cx));
         } else {
@@ -672,7 +672,7 @@ impl<'a> Context<'a> {
     /// zero-sized layout, which allocates nothing.
     #[inline]
     pub fn add_alloc(&mut self, ptr: *const u8, layout: Layout) {
-        if self.reporting {
+        if self.report.is_some() {
             self.report_own(ptr, layout, 1);
         }
         // The allocations exist, so their sizes sum to less than the address
@@ -691,7 +691,7 @@ impl<'a> Context<'a> {
     /// allocations are not counted.
     #[inline]
     pub fn add_opaque(&mut self, bytes: usize) {
-        if self.reporting {
+        if self.report.is_some() {
             self.builder().own(bytes, 0, None);
         }
         self.bytes = self.bytes.saturating_add(bytes);
@@ -721,7 +721,7 @@ impl<'a> Context<'a> {
     /// (the nodes of a linked list or a B-tree, say), in one step.
     #[inline]
     pub fn add_allocs(&mut self, layout: Layout, count: usize) {
-        if self.reporting {
+        if self.report.is_some() {
             self.report_own(core::ptr::null(), layout, count);
         }
         if layout.size() != 0 && count != 0 {
@@ -738,7 +738,7 @@ impl<'a> Context<'a> {
     /// (`Rc::as_ptr`, say).
     pub fn add_shared(&mut self, ptr: *const u8, layout: Layout) -> bool {
         if self.rare().seen.insert(ptr as usize) {
-            if self.reporting {
+            if self.report.is_some() {
                 self.builder().mark_shared();
             }
             // `ptr` tells blocks apart; it need not be where the block starts.
