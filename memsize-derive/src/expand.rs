@@ -136,7 +136,14 @@ fn struct_body(
         .map(|(i, field)| {
             let member = &field.member;
             let sized = !(last_unsized && i == last);
-            add_one(field, quote!(&self.#member), sized, krate, names)
+            add_one(
+                field,
+                &field.name(),
+                quote!(&self.#member),
+                sized,
+                krate,
+                names,
+            )
         })
         .collect()
 }
@@ -147,11 +154,12 @@ fn struct_body(
 // an explicit type argument, and the function paths: errors about a field
 // (no `SizeOf`, a function of the wrong type) point at them, once.
 
-/// The statement that adds one field's heap, given an expression for a
-/// reference to the field. A sized field goes through `__private::field`,
-/// which skips a heap-free type's field at compile time.
+/// The statement that adds one field's heap, given its name in reports and
+/// an expression for a reference to the field. A sized field goes through
+/// `__private::field`, which skips a heap-free type's field at compile time.
 fn add_one(
     field: &Field,
+    name: &str,
     reference: TokenStream,
     sized: bool,
     krate: &TokenStream,
@@ -159,7 +167,6 @@ fn add_one(
 ) -> TokenStream {
     let cx = &names.cx;
     let ty = field.ty;
-    let name = field.name();
     if let Some((_, with)) = &field.attrs.with {
         return quote! {
             #cx.add_opaque(#krate::__private::with::<#ty>(#reference, #with));
@@ -248,9 +255,11 @@ fn enum_body(variants: &[Variant], krate: &TokenStream, names: &Names) -> TokenS
             let member = &field.member;
             quote!(#member: #binding)
         });
-        let adds = measured
-            .iter()
-            .map(|(field, binding)| add_one(field, binding.to_token_stream(), true, krate, names));
+        // Reports name a variant's fields after the variant: `Cons.1`.
+        let adds = measured.iter().map(|(field, binding)| {
+            let name = format!("{}.{}", ident, field.name());
+            add_one(field, &name, binding.to_token_stream(), true, krate, names)
+        });
         quote! {
             Self::#ident { #(#patterns,)* .. } => { #(#adds)* }
         }

@@ -28,7 +28,8 @@
 //!
 //! # The tree
 //!
-//! Each node is a path from the root: a field name (or tuple index), `*`
+//! Each node is a path from the root: a field name (or tuple index; a
+//! derived enum's fields are named after their variant, `Cons.1`), `*`
 //! for what a pointer owns (a `Box`'s or `Rc`'s pointee), `[..]` for a
 //! container's elements, `[key]` and `[value]` for a map's. Elements are
 //! folded: all the elements of a container are one node, whose
