@@ -300,6 +300,19 @@ impl<'a> Context<'a> {
         cx.finish()
     }
 
+    /// Measures several values in one traversal, each shared allocation
+    /// once across all of them.
+    pub(crate) fn measure_all(values: &'a [&'a dyn SizeOf]) -> HeapStats {
+        let mut cx = Context::new(0);
+        for &value in values {
+            // `value` is the `dyn SizeOf` itself, not a reference to it
+            // (whose `add_heap` adds nothing).
+            let value: &'a dyn SizeOf = value;
+            value.add_heap(&mut cx);
+        }
+        cx.finish()
+    }
+
     /// Runs what is left and returns the totals.
     #[inline]
     fn finish(mut self) -> HeapStats {

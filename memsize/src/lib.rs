@@ -247,6 +247,27 @@ pub fn heap_stats<T: SizeOf + ?Sized>(value: &T) -> HeapStats {
     value.heap_stats()
 }
 
+/// The heap several values own together, measured in one traversal: each
+/// allocation shared between them (an `Rc` two caches hold) counted once.
+/// The way to measure all of a program's state at once; their deep size is
+/// this plus each value's `shallow_size()`. [`Report::builder`] gives the
+/// same, by path.
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// let shared = Rc::new(vec![0u8; 1000]);
+/// let (a, b) = (vec![Rc::clone(&shared)], vec![Rc::clone(&shared)]);
+/// let both = memsize::heap_stats_all(&[&a, &b]);
+/// // Each buffer of one Rc, and the shared block and vector once.
+/// let block = 2 * size_of::<usize>() + size_of::<Vec<u8>>();
+/// assert_eq!(both.bytes, 2 * size_of::<Rc<Vec<u8>>>() + block + 1000);
+/// assert!(both.bytes < memsize::heap_stats(&a).bytes + memsize::heap_stats(&b).bytes);
+/// ```
+pub fn heap_stats_all(values: &[&dyn SizeOf]) -> HeapStats {
+    Context::measure_all(values)
+}
+
 /// The README's examples, compiled and run as doctests.
 #[cfg(all(doctest, feature = "std", feature = "derive"))]
 #[doc = include_str!("../../README.md")]

@@ -187,3 +187,23 @@ fn several_roots_count_shared_allocations_once() {
         report.heap_bytes() + (size_of_val(&a) + size_of_val(&b)) as u64
     );
 }
+
+#[test]
+fn several_values_measured_together_match_the_allocator() {
+    let ((a, b, c), stats) = measure(|| {
+        let shared = Rc::new(vec![String::from("shared"); 50]);
+        let a: Vec<Rc<Vec<String>>> = vec![Rc::clone(&shared); 10];
+        let b: HashMap<u8, Rc<Vec<String>>> = (0..5).map(|i| (i, Rc::clone(&shared))).collect();
+        let c = catalog(None);
+        (a, b, c)
+    });
+    let all = memsize::heap_stats_all(&[&a, &b, &c]);
+    assert_eq!(all.bytes as i64, stats.net_bytes);
+    assert_eq!(all.allocations as i64, stats.net_allocations());
+    let report = Report::builder()
+        .root("a", &a)
+        .root("b", &b)
+        .root("c", &c)
+        .build();
+    assert_eq!(report.heap_bytes(), all.bytes as u64);
+}
