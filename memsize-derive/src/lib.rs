@@ -85,7 +85,7 @@ use proc_macro::TokenStream;
 /// ## `#[memsize(add_heap = path)]` on a field
 ///
 /// `path` names a `fn(&FieldType, &mut memsize::Context<'_>)` that adds the
-/// field's allocations, written like [`SizeOf::add_heap`]: for a field whose
+/// field's allocations, written like `SizeOf::add_heap`: for a field whose
 /// type (from another crate, say) does not implement `SizeOf`. Each
 /// allocation is reported with its layout, so the figure is exact in bytes
 /// *and* allocations, and `memsize::alloc::assert_heap_exact` can hold it
