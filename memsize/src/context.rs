@@ -323,11 +323,17 @@ impl<'a> Context<'a> {
             }
             skipped = self.rare.as_ref().map_or(0, |r| r.skipped);
         }
-        HeapStats {
+        let stats = HeapStats {
             bytes: self.bytes,
             allocations: self.allocations,
             skipped,
+        };
+        if self.rare.is_none() && self.report.is_none() {
+            // Nothing to free: skip the drop glue, which the compiler would
+            // otherwise call out of line on the fast path.
+            core::mem::forget(self);
         }
+        stats
     }
 
     #[inline]

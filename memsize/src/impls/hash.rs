@@ -24,6 +24,7 @@
 use std::collections::hash_map::{DefaultHasher, RandomState};
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 use super::hash_table::{from_capacity, table_layout, usable, GROUP_WIDTH};
 use crate::lib::size_of;
@@ -33,15 +34,35 @@ use crate::{Context, SizeOf};
 struct Known {
     len: usize,
     capacity: usize,
-    /// The address of the bucket of the first entry iteration yields.
+    /// The address of the bucket of the first entry iteration yields, where
+    /// it was looked up (only to learn the table's word order; see
+    /// [`WORD_ORDER`]).
     first_bucket: Option<usize>,
 }
+
+/// Which of the table's four words is `bucket_mask` (bits 0 and 1), which
+/// the control pointer (bits 2 and 3), and which the two counters (bits 4
+/// to 7), once learned (bit 8).
+///
+/// std's `RawTableInner`, which holds the four words, is not generic: their
+/// order is the same in every map of the program. The first map whose words
+/// identify the two without ambiguity teaches it; every later call reads the
+/// mask directly and checks it against `len()` and `capacity()`, instead of
+/// trying every pair of words (and looking up the first entry to tell
+/// candidates apart).
+static WORD_ORDER: AtomicU16 = AtomicU16::new(0);
+const LEARNED: u16 = 1 << 8;
 
 /// The bucket count of the table inside `map` (0 if it never allocated).
 /// `hasher` is the map's `hasher()`, `T` the bucket type.
 /// Also returns the table's address where it is known.
-fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> (usize, *const u8) {
-    match read_bucket_mask::<M, S, T>(map, hasher, known) {
+fn bucket_count<M, S, T>(
+    map: &M,
+    hasher: &S,
+    known: &mut Known,
+    first_bucket: impl FnOnce() -> Option<usize>,
+) -> (usize, *const u8) {
+    match read_bucket_mask::<M, S, T>(map, hasher, known, first_bucket) {
         Some((0, _)) => (0, core::ptr::null()),
         Some((mask, ctrl)) => {
             let buckets = mask + 1;
@@ -60,7 +81,12 @@ fn bucket_count<M, S, T>(map: &M, hasher: &S, known: &Known) -> (usize, *const u
 /// Reads `bucket_mask` and the control pointer (null where ambiguous) from
 /// the table's four words (fact 3), or `None` if the map does not look as
 /// expected.
-fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<(usize, *const u8)> {
+fn read_bucket_mask<M, S, T>(
+    map: &M,
+    hasher: &S,
+    known: &mut Known,
+    first_bucket: impl FnOnce() -> Option<usize>,
+) -> Option<(usize, *const u8)> {
     const WORDS: usize = 4;
     let word = size_of::<usize>();
     let table = WORDS * word;
@@ -100,26 +126,58 @@ fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<(usiz
     };
     let addrs = words.map(|w| w.addr());
     let growth_left = known.capacity.checked_sub(known.len)?;
+    let order = WORD_ORDER.load(Ordering::Relaxed);
+    if order & LEARNED != 0 {
+        // The common path: the words where they were, checked against what
+        // the public API says.
+        let at = |shift: u16| addrs[usize::from((order >> shift) & 3)];
+        let (mask, ctrl, a, b) = (at(0), at(2), at(4), at(6));
+        let counters = (a == known.len && b == growth_left) || (b == known.len && a == growth_left);
+        if counters && mask.wrapping_add(1).is_power_of_two() && plausible::<T>(mask, ctrl, known) {
+            return Some((mask, words[usize::from((order >> 2) & 3)]));
+        }
+    }
+    known.first_bucket = first_bucket();
+    search::<T>(words, known, growth_left)
+}
+
+/// Finds the mask and the control pointer among the table's four `words`
+/// by trying every pair, and learns their order where only one pair fits.
+#[cold]
+#[inline(never)]
+fn search<T>(
+    words: [*const u8; 4],
+    known: &Known,
+    growth_left: usize,
+) -> Option<(usize, *const u8)> {
+    const WORDS: usize = 4;
+    let addrs = words.map(|w| w.addr());
+    let fits = |m: usize, c: usize, known: &Known| {
+        let mask = addrs[m];
+        if m == c || mask.checked_add(1).is_none_or(|b| !b.is_power_of_two()) {
+            return false;
+        }
+        let mut others = (0..WORDS).filter(|&i| i != m && i != c).map(|i| addrs[i]);
+        let (Some(a), Some(b)) = (others.next(), others.next()) else {
+            return false;
+        };
+        let counters = (a == known.len && b == growth_left) || (b == known.len && a == growth_left);
+        counters && plausible::<T>(mask, addrs[c], known)
+    };
     let mut found = None;
+    let mut matches = 0;
     // Try each word as the mask and each other word as the control pointer;
     // the two left must be `items` and `growth_left`.
+    let mut learned = 0;
     for (m, &mask) in addrs.iter().enumerate() {
-        if mask.checked_add(1).is_none_or(|b| !b.is_power_of_two()) {
-            continue;
-        }
-        for (c, &ctrl) in addrs.iter().enumerate() {
-            if c == m {
+        for c in 0..WORDS {
+            if !fits(m, c, known) {
                 continue;
             }
-            let mut others = (0..WORDS).filter(|&i| i != m && i != c).map(|i| addrs[i]);
-            let (Some(a), Some(b)) = (others.next(), others.next()) else {
-                continue;
-            };
-            let counters =
-                (a == known.len && b == growth_left) || (b == known.len && a == growth_left);
-            if !counters || !plausible::<T>(mask, ctrl, known) {
-                continue;
-            }
+            matches += 1;
+            let mut others = (0..WORDS).filter(|&i| i != m && i != c);
+            let (a, b) = (others.next().unwrap_or(0), others.next().unwrap_or(0));
+            learned = LEARNED | m as u16 | (c as u16) << 2 | (a as u16) << 4 | (b as u16) << 6;
             match found {
                 None => found = Some((mask, words[c])),
                 Some((f, p)) if f == mask => {
@@ -131,10 +189,14 @@ fn read_bucket_mask<M, S, T>(map: &M, hasher: &S, known: &Known) -> Option<(usiz
             }
         }
     }
+    if matches == 1 {
+        WORD_ORDER.store(learned, Ordering::Relaxed);
+    }
     found
 }
 
 /// Checks a candidate mask and control pointer against what is known.
+#[inline]
 fn plausible<T>(mask: usize, ctrl: usize, known: &Known) -> bool {
     if ctrl == 0 {
         return false;
@@ -178,26 +240,28 @@ impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for HashMap<K, V, S> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         // The first entry is found by scanning control groups from the
         // start; an empty table (perhaps all tombstones) is not scanned.
-        let first = if self.is_empty() {
-            None
-        } else {
-            self.iter().next()
-        };
-        let first_bucket = first.map(|(k, v)| {
-            if size_of::<K>() != 0 {
-                k as *const K as usize - core::mem::offset_of!((K, V), 0)
+        let first_bucket = || {
+            let first = if self.is_empty() {
+                None
             } else {
-                v as *const V as usize - core::mem::offset_of!((K, V), 1)
-            }
-        });
-        let known = Known {
+                self.iter().next()
+            };
+            first.map(|(k, v)| {
+                if size_of::<K>() != 0 {
+                    k as *const K as usize - core::mem::offset_of!((K, V), 0)
+                } else {
+                    v as *const V as usize - core::mem::offset_of!((K, V), 1)
+                }
+            })
+        };
+        let mut known = Known {
             len: self.len(),
             capacity: self.capacity(),
-            first_bucket,
+            first_bucket: None,
         };
         add_table::<(K, V)>(
             cx,
-            bucket_count::<Self, S, (K, V)>(self, self.hasher(), &known),
+            bucket_count::<Self, S, (K, V)>(self, self.hasher(), &mut known, first_bucket),
         );
         if !S::is_heap_free() {
             cx.add_field("hasher", self.hasher());
@@ -216,21 +280,22 @@ impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for HashMap<K, V, S> {
 /// hasher's own heap.
 impl<T: SizeOf, S: SizeOf> SizeOf for HashSet<T, S> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let first = if self.is_empty() {
-            None
-        } else {
-            self.iter().next()
+        let first_bucket = || {
+            let first = if self.is_empty() {
+                None
+            } else {
+                self.iter().next()
+            };
+            first.map(|v| v as *const T as usize - core::mem::offset_of!((T, ()), 0))
         };
-        let first_bucket =
-            first.map(|v| v as *const T as usize - core::mem::offset_of!((T, ()), 0));
-        let known = Known {
+        let mut known = Known {
             len: self.len(),
             capacity: self.capacity(),
-            first_bucket,
+            first_bucket: None,
         };
         add_table::<(T, ())>(
             cx,
-            bucket_count::<Self, S, (T, ())>(self, self.hasher(), &known),
+            bucket_count::<Self, S, (T, ())>(self, self.hasher(), &mut known, first_bucket),
         );
         if !S::is_heap_free() {
             cx.add_field("hasher", self.hasher());
