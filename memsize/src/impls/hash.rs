@@ -170,7 +170,7 @@ fn search<T>(
     // the two left must be `items` and `growth_left`.
     let mut learned = 0;
     for (m, &mask) in addrs.iter().enumerate() {
-        for c in 0..WORDS {
+        for (c, &ctrl) in words.iter().enumerate() {
             if !fits(m, c, known) {
                 continue;
             }
@@ -179,9 +179,9 @@ fn search<T>(
             let (a, b) = (others.next().unwrap_or(0), others.next().unwrap_or(0));
             learned = LEARNED | m as u16 | (c as u16) << 2 | (a as u16) << 4 | (b as u16) << 6;
             match found {
-                None => found = Some((mask, words[c])),
+                None => found = Some((mask, ctrl)),
                 Some((f, p)) if f == mask => {
-                    if p != words[c] {
+                    if p != ctrl {
                         found = Some((f, core::ptr::null()));
                     }
                 }
