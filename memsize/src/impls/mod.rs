@@ -55,10 +55,10 @@ mod foldhash;
 mod hashbrown;
 #[cfg(feature = "indexmap")]
 mod indexmap;
-#[cfg(feature = "rustc-hash")]
-mod rustc_hash;
 #[cfg(feature = "parking_lot")]
 mod parking_lot;
+#[cfg(feature = "rustc-hash")]
+mod rustc_hash;
 #[cfg(feature = "slab")]
 mod slab;
 #[cfg(feature = "smallvec")]
