@@ -142,7 +142,10 @@ fn probe_leaf<K: Default + Ord, V: Default>() -> bool {
 /// the values, whichever are not zero-sized) in iteration order.
 struct NodeCounter {
     stride: usize,
-    prev: usize,
+    /// The address a key adjacent to the previous one would have. It starts
+    /// at `usize::MAX`, where no key of nonzero size can sit, so the first
+    /// key always opens a run.
+    expect: usize,
     runs: usize,
     internal_nodes: usize,
     open: [usize; 64],
@@ -153,7 +156,7 @@ impl NodeCounter {
     fn new(stride: usize) -> Self {
         NodeCounter {
             stride,
-            prev: 0,
+            expect: usize::MAX,
             runs: 0,
             internal_nodes: 0,
             open: [0; 64],
@@ -163,11 +166,15 @@ impl NodeCounter {
 
     #[inline]
     fn visit(&mut self, addr: usize) {
-        let adjacent = self.runs != 0 && addr == self.prev.wrapping_add(self.stride);
-        self.prev = addr;
-        if adjacent {
-            return;
+        let next = addr.wrapping_add(self.stride);
+        if addr != self.expect {
+            self.run_break(addr);
         }
+        self.expect = next;
+    }
+
+    #[inline]
+    fn run_break(&mut self, addr: usize) {
         self.runs += 1;
         if self.runs % 2 == 0 {
             self.internal_key(addr);
