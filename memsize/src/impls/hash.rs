@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use super::hash_table::{from_capacity, table_layout, usable, GROUP_WIDTH};
+use super::hash_table::{from_capacity, table_layout, usable, words_beside, GROUP_WIDTH};
 use crate::lib::size_of;
 use crate::{Context, SizeOf};
 
@@ -88,42 +88,11 @@ fn read_bucket_mask<M, S, T>(
     first_bucket: impl FnOnce() -> Option<usize>,
 ) -> Option<(usize, *const u8)> {
     const WORDS: usize = 4;
-    let word = size_of::<usize>();
-    let table = WORDS * word;
-    // The map must be the table and the hasher and nothing else: a std that
-    // adds a field gets the fallback, never a read of bytes it did not
-    // expect.
-    let align = core::mem::align_of::<M>();
-    if size_of::<M>() != (table + size_of::<S>()).next_multiple_of(align) {
-        return None;
-    }
-    let base = map as *const M as usize;
-    let s_start = (hasher as *const S as usize).checked_sub(base)?;
-    let s_end = s_start.checked_add(size_of::<S>())?;
-    if s_end > size_of::<M>() {
-        return None;
-    }
-    // The table lies wholly before or wholly after `S`.
-    let after = s_end.next_multiple_of(word);
-    let offset = if s_start >= table {
-        0
-    } else if after + table <= size_of::<M>() {
-        after
-    } else {
-        return None;
-    };
-    // SAFETY: `offset..offset + table` lies inside `*map` (checked above),
-    // does not overlap `S` (it ends before `S` starts or starts after `S`
-    // ends), and is word-aligned (the map is, and the offset is a multiple of
-    // the word size). Outside `S` the map holds only the table's four
-    // word-sized fields (fact 3), initialized integers and a pointer, so the
-    // read reads initialized bytes. Nothing read is dereferenced.
-    let words: [*const u8; WORDS] = unsafe {
-        (map as *const M as *const u8)
-            .add(offset)
-            .cast::<[*const u8; WORDS]>()
-            .read()
-    };
+    // SAFETY: `hasher` is the map's `hasher()`, inside it; outside it the
+    // map holds only the table's four word-sized fields (fact 3),
+    // initialized integers and a pointer. A map of any other shape (a
+    // future std that adds a field) gets `None`, and the fallback.
+    let words = unsafe { words_beside::<M, S, WORDS>(map, hasher) }?;
     let addrs = words.map(|w| w.addr());
     let growth_left = known.capacity.checked_sub(known.len)?;
     let order = WORD_ORDER.load(Ordering::Relaxed);

@@ -114,3 +114,55 @@ pub(super) fn from_capacity(capacity: usize) -> usize {
     }
     buckets
 }
+
+/// Reads the `N` words of a map that holds them and its hasher `S` and
+/// nothing else, beside the hasher, which `hasher()` locates (so the
+/// hasher's own bytes are never read). `None` if the map's size says it
+/// holds anything more, or the hasher leaves no room for the words on
+/// either side. The words are read as pointers (keeping provenance); only
+/// their addresses are meant to be used.
+///
+/// # Safety
+///
+/// `hasher` must point to the hasher inside `*map`, and outside it `M` must
+/// hold only `N` word-sized, initialized integer or pointer fields with no
+/// padding between them.
+#[allow(dead_code)] // Unused when only the hashbrown impl is built.
+pub(super) unsafe fn words_beside<M, S, const N: usize>(
+    map: &M,
+    hasher: &S,
+) -> Option<[*const u8; N]> {
+    let word = size_of::<usize>();
+    let words = N * word;
+    let align = core::mem::align_of::<M>();
+    if size_of::<M>() != (words + size_of::<S>()).next_multiple_of(align) {
+        return None;
+    }
+    let base = map as *const M as usize;
+    let s_start = (hasher as *const S as usize).checked_sub(base)?;
+    let s_end = s_start.checked_add(size_of::<S>())?;
+    if s_end > size_of::<M>() {
+        return None;
+    }
+    // The words lie wholly before or wholly after `S`.
+    let after = s_end.next_multiple_of(word);
+    let offset = if s_start >= words {
+        0
+    } else if after + words <= size_of::<M>() {
+        after
+    } else {
+        return None;
+    };
+    // SAFETY: `offset..offset + words` lies inside `*map` (checked above),
+    // does not overlap `S` (it ends before `S` starts or starts after it
+    // ends), and is word-aligned (the map is, and the offset is a multiple
+    // of the word size). Outside `S` the map holds only the `N` initialized
+    // word-sized fields (the caller's contract), so every byte read is
+    // initialized. Nothing read is dereferenced here.
+    Some(unsafe {
+        (map as *const M as *const u8)
+            .add(offset)
+            .cast::<[*const u8; N]>()
+            .read()
+    })
+}

@@ -31,7 +31,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::hash_table::{table_layout, CRATE_GROUP_WIDTH};
+use super::hash_table::{table_layout, words_beside, CRATE_GROUP_WIDTH};
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
 
@@ -79,40 +79,10 @@ impl BuildHasher for ProbeState {
 /// Reads the core's words out of `map`, whose hasher sits at `hasher`.
 /// `None` if the map is not a core of seven words and the hasher.
 fn core_words<M, S>(map: &M, hasher: &S) -> Option<[usize; CORE_WORDS]> {
-    let word = size_of::<usize>();
-    let core = CORE_WORDS * word;
-    let align = core::mem::align_of::<M>();
-    if size_of::<M>() != (core + size_of::<S>()).next_multiple_of(align) {
-        return None;
-    }
-    let base = map as *const M as usize;
-    let s_start = (hasher as *const S as usize).checked_sub(base)?;
-    let s_end = s_start.checked_add(size_of::<S>())?;
-    if s_end > size_of::<M>() {
-        return None;
-    }
-    // The core lies wholly before or wholly after `S`.
-    let after = s_end.next_multiple_of(word);
-    let offset = if s_start >= core {
-        0
-    } else if after + core <= size_of::<M>() {
-        after
-    } else {
-        return None;
-    };
-    // SAFETY: `offset..offset + core` lies inside `*map` (checked above),
-    // does not overlap `S`, and is word-aligned (the map is, and the offset
-    // is a multiple of the word size). Outside `S` the map holds only the
-    // core: seven word-sized integer and pointer fields with no padding
-    // between them (fact 2), so every byte read is initialized. The words
-    // are read as pointers (keeping provenance) and only their addresses are
-    // used; nothing read is dereferenced.
-    let words: [*const u8; CORE_WORDS] = unsafe {
-        (map as *const M as *const u8)
-            .add(offset)
-            .cast::<[*const u8; CORE_WORDS]>()
-            .read()
-    };
+    // SAFETY: `hasher` is the map's `hasher()`, inside it; outside it the
+    // map holds only the core: seven word-sized integer and pointer fields
+    // with no padding between them (fact 2).
+    let words = unsafe { words_beside::<M, S, CORE_WORDS>(map, hasher) }?;
     Some(words.map(|w| w as usize))
 }
 
