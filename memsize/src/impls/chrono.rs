@@ -12,35 +12,21 @@ use chrono::{
 
 use crate::{Context, SizeOf};
 
-macro_rules! heap_free {
-    ($($t:ty),*) => {$(
-        #[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
-        impl SizeOf for $t {
-            #[inline(always)]
-            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-            #[inline(always)]
-            fn is_heap_free() -> bool {
-                true
-            }
-        }
-    )*};
+heap_free_ext! { "chrono":
+    [] NaiveDate,
+    [] NaiveTime,
+    [] NaiveDateTime,
+    [] NaiveWeek,
+    [] IsoWeek,
+    [] TimeDelta,
+    [] Days,
+    [] Months,
+    [] Month,
+    [] Weekday,
+    [] WeekdaySet,
+    [] Utc,
+    [] FixedOffset,
 }
-
-heap_free!(
-    NaiveDate,
-    NaiveTime,
-    NaiveDateTime,
-    NaiveWeek,
-    IsoWeek,
-    TimeDelta,
-    Days,
-    Months,
-    Month,
-    Weekday,
-    WeekdaySet,
-    Utc,
-    FixedOffset
-);
 
 /// A date and time in a time zone: whatever its offset owns.
 #[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]

@@ -3,20 +3,7 @@
 
 use half::{bf16, f16};
 
-use crate::{Context, SizeOf};
-
-macro_rules! heap_free {
-    ($($t:ty),*) => {$(
-        #[cfg_attr(docsrs, doc(cfg(feature = "half")))]
-        impl SizeOf for $t {
-            #[inline(always)]
-            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-            #[inline(always)]
-            fn is_heap_free() -> bool {
-                true
-            }
-        }
-    )*};
+heap_free_ext! { "half":
+    [] f16,
+    [] bf16,
 }
-
-heap_free!(f16, bf16);

@@ -14,44 +14,27 @@ use parking_lot::lock_api::{GetThreadId, Mutex, RawMutex, RawRwLock, ReentrantMu
 use super::sync::acquire;
 use crate::{Context, SizeOf};
 
-#[cfg_attr(docsrs, doc(cfg(feature = "parking_lot")))]
-impl<R: RawMutex, T: SizeOf> SizeOf for Mutex<R, T> {
-    #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if !T::is_heap_free() {
-            cx.add_guarded(move |cx| acquire(cx, || self.try_lock()));
+/// Each lock, read through the one non-blocking call that shares it.
+macro_rules! locks {
+    ($([$($g:tt)*] $lock:ty, $try:ident;)*) => {$(
+        #[cfg_attr(docsrs, doc(cfg(feature = "parking_lot")))]
+        impl<$($g)*, T: SizeOf> SizeOf for $lock {
+            #[inline]
+            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+                if !T::is_heap_free() {
+                    cx.add_guarded(move |cx| acquire(cx, || self.$try()));
+                }
+            }
+            #[inline]
+            fn is_heap_free() -> bool {
+                T::is_heap_free()
+            }
         }
-    }
-    #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free()
-    }
+    )*};
 }
 
-#[cfg_attr(docsrs, doc(cfg(feature = "parking_lot")))]
-impl<R: RawRwLock, T: SizeOf> SizeOf for RwLock<R, T> {
-    #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if !T::is_heap_free() {
-            cx.add_guarded(move |cx| acquire(cx, || self.try_read()));
-        }
-    }
-    #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free()
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "parking_lot")))]
-impl<R: RawMutex, G: GetThreadId, T: SizeOf> SizeOf for ReentrantMutex<R, G, T> {
-    #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if !T::is_heap_free() {
-            cx.add_guarded(move |cx| acquire(cx, || self.try_lock()));
-        }
-    }
-    #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free()
-    }
+locks! {
+    [R: RawMutex] Mutex<R, T>, try_lock;
+    [R: RawRwLock] RwLock<R, T>, try_read;
+    [R: RawMutex, G: GetThreadId] ReentrantMutex<R, G, T>, try_lock;
 }

@@ -5,20 +5,14 @@
 use uuid::fmt::{Braced, Hyphenated, Simple, Urn};
 use uuid::{NonNilUuid, Timestamp, Uuid, Variant, Version};
 
-use crate::{Context, SizeOf};
-
-macro_rules! heap_free {
-    ($($t:ty),*) => {$(
-        #[cfg_attr(docsrs, doc(cfg(feature = "uuid")))]
-        impl SizeOf for $t {
-            #[inline(always)]
-            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-            #[inline(always)]
-            fn is_heap_free() -> bool {
-                true
-            }
-        }
-    )*};
+heap_free_ext! { "uuid":
+    [] Uuid,
+    [] NonNilUuid,
+    [] Hyphenated,
+    [] Simple,
+    [] Urn,
+    [] Braced,
+    [] Timestamp,
+    [] Variant,
+    [] Version,
 }
-
-heap_free!(Uuid, NonNilUuid, Hyphenated, Simple, Urn, Braced, Timestamp, Variant, Version);
