@@ -279,20 +279,9 @@ impl<T: SizeOf, S: SizeOf> SizeOf for HashSet<T, S> {
     }
 }
 
-/// std's hashers hold a few integers (`RandomState` two keys,
-/// `DefaultHasher` its SipHash state) and never own heap.
-macro_rules! heap_free_hashers {
-    ($([$($g:tt)*] $t:ty,)*) => {$(
-        impl<$($g)*> SizeOf for $t {
-            #[inline(always)]
-            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-            #[inline(always)]
-            fn is_heap_free() -> bool { true }
-        }
-    )*};
-}
-
-heap_free_hashers! {
+// std's hashers hold a few integers (`RandomState` two keys,
+// `DefaultHasher` its SipHash state) and never own heap.
+heap_free! {
     [] RandomState,
     [] DefaultHasher,
     [H] BuildHasherDefault<H>,

@@ -1,6 +1,19 @@
 //! `SizeOf` for the types of core, alloc and std, one family per file, and
 //! for the types of third-party crates, one file per crate.
 
+/// `SizeOf` for types that own no heap memory: nothing to add, and
+/// containers of them are measured in constant time.
+macro_rules! heap_free {
+    ($([$($g:tt)*] $t:ty,)*) => {$(
+        impl<$($g)*> SizeOf for $t {
+            #[inline(always)]
+            fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+            #[inline(always)]
+            fn is_heap_free() -> bool { true }
+        }
+    )*};
+}
+
 mod btree;
 mod collections;
 mod dyn_objects;
