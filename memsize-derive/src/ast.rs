@@ -64,6 +64,46 @@ impl Field<'_> {
     pub fn has_function(&self) -> bool {
         self.attrs.with.is_some() || self.attrs.add_heap.is_some()
     }
+
+    /// The adapter of `#[memsize(as = "...")]`, with each `_` spelled as
+    /// `krate::adapt::Same`.
+    pub fn adapter(&self, krate: &proc_macro2::TokenStream) -> Option<syn::Type> {
+        let (_, ty) = self.attrs.adapter.as_ref()?;
+        let mut ty = ty.clone();
+        let same: syn::Type = syn::parse_quote!(#krate::adapt::Same);
+        replace_infer(&mut ty, &same);
+        Some(ty)
+    }
+}
+
+/// Replaces every `_` in `ty` by `with`, through the type shapes an adapter
+/// is written in: paths with generic arguments, tuples, arrays, slices,
+/// references, parentheses.
+fn replace_infer(ty: &mut syn::Type, with: &syn::Type) {
+    match ty {
+        syn::Type::Infer(_) => *ty = with.clone(),
+        syn::Type::Path(path) => {
+            if let Some(qself) = &mut path.qself {
+                replace_infer(&mut qself.ty, with);
+            }
+            for segment in &mut path.path.segments {
+                if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                    for arg in &mut args.args {
+                        if let syn::GenericArgument::Type(t) = arg {
+                            replace_infer(t, with);
+                        }
+                    }
+                }
+            }
+        }
+        syn::Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(|t| replace_infer(t, with)),
+        syn::Type::Array(array) => replace_infer(&mut array.elem, with),
+        syn::Type::Slice(slice) => replace_infer(&mut slice.elem, with),
+        syn::Type::Reference(r) => replace_infer(&mut r.elem, with),
+        syn::Type::Paren(p) => replace_infer(&mut p.elem, with),
+        syn::Type::Group(g) => replace_infer(&mut g.elem, with),
+        _ => {}
+    }
 }
 
 impl<'a> Input<'a> {

@@ -3,7 +3,7 @@
 //! One namespace, three places:
 //!
 //! - on the struct or enum: `bound = "..."`, `crate = "path"`;
-//! - on a field: `skip`, `with = path`;
+//! - on a field: `skip`, `with = path`, `add_heap = path`, `as = "Type"`;
 //! - on an enum variant or a generic parameter: nothing (every key is an
 //!   error that says where it belongs).
 //!
@@ -65,17 +65,20 @@ pub struct FieldAttrs {
     /// `add_heap = path`: a `fn(&FieldType, &mut Context)` adding the
     /// field's allocations one by one, and the span of the key.
     pub add_heap: Option<(Span, Path)>,
+    /// `as = "Type"`: the adapter the field is measured through (`_` for
+    /// a part that measures as itself), and the span of the key.
+    pub adapter: Option<(Span, syn::Type)>,
 }
 
 /// The keys each place accepts, for the messages.
 const CONTAINER_KEYS: &str = "`bound` or `crate`";
-const FIELD_KEYS: &str = "`skip`, `with` or `add_heap`";
+const FIELD_KEYS: &str = "`skip`, `as`, `add_heap` or `with`";
 
 /// What an unknown or misplaced key is, for the message.
 fn where_key_belongs(key: &str) -> Option<&'static str> {
     match key {
         "bound" | "crate" => Some("on the struct or enum"),
-        "skip" | "with" | "add_heap" => Some("on a field"),
+        "skip" | "with" | "add_heap" | "as" => Some("on a field"),
         _ => None,
     }
 }
@@ -228,12 +231,37 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 "fn(&FieldType, &mut memsize::Context<'_>)",
             )?;
             out.add_heap = Some((span, path));
+        } else if meta.path.is_ident("as") {
+            if out.adapter.is_some() {
+                return Err(duplicate(meta));
+            }
+            out.adapter = Some((span, adapter_type(meta)?));
         } else {
             return Err(misplaced(meta, "on a field", FIELD_KEYS));
         }
         Ok(())
     });
     out
+}
+
+/// The type after `as =`, bare or in a string: an adapter that mirrors the
+/// field's type (`BTreeSet<(HeapFree, _)>`).
+fn adapter_type(meta: &ParseNestedMeta) -> syn::Result<syn::Type> {
+    let expected = |span| {
+        syn::Error::new(
+            span,
+            "expected an adapter type after `as =` that mirrors the field's type, \
+             such as `as = \"Vec<HeapFree>\"` or `as = \"HashMap<_, MyAdapter>\"` \
+             (`_` for a part measured as itself)",
+        )
+    };
+    let value = meta.value()?;
+    if value.peek(LitStr) {
+        let lit: LitStr = value.parse()?;
+        lit.parse::<syn::Type>().map_err(|_| expected(lit.span()))
+    } else {
+        value.parse::<syn::Type>().map_err(|e| expected(e.span()))
+    }
 }
 
 /// The path after `key =`, bare or in a string: a function of type

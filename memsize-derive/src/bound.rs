@@ -23,7 +23,7 @@ use quote::{quote_spanned, ToTokens};
 use syn::visit::Visit;
 use syn::{Ident, Path, WhereClause};
 
-use crate::ast::{Field, Input};
+use crate::ast::Input;
 
 /// The impl's where clause: the type's own, then the `bound` attribute's
 /// predicates or the inferred ones.
@@ -55,9 +55,9 @@ fn inferred(input: &Input, krate: &Path) -> Vec<TokenStream> {
     }
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    let mut push = |subject: TokenStream, field: &Field| {
-        if seen.insert(subject.to_string()) {
-            out.push(quote_spanned!(field.span=> #subject: #krate::SizeOf));
+    let mut push = |predicate: TokenStream| {
+        if seen.insert(predicate.to_string()) {
+            out.push(predicate);
         }
     };
     for field in input.all_fields() {
@@ -71,12 +71,22 @@ fn inferred(input: &Input, krate: &Path) -> Vec<TokenStream> {
             recursive: false,
         };
         mentions.visit_type(field.ty);
+        if let Some(adapter) = field.adapter(&krate.to_token_stream()) {
+            // Measured through an adapter: the adapter must measure the
+            // field's type.
+            let ty = field.ty;
+            if !mentions.found.is_empty() {
+                push(quote_spanned!(field.span=> #adapter: #krate::adapt::SizeOfAs<#ty>));
+            }
+            continue;
+        }
         if mentions.recursive {
             for param in mentions.found {
-                push(param.to_token_stream(), field);
+                push(quote_spanned!(field.span=> #param: #krate::SizeOf));
             }
         } else if !mentions.found.is_empty() {
-            push(field.ty.to_token_stream(), field);
+            let ty = field.ty;
+            push(quote_spanned!(field.span=> #ty: #krate::SizeOf));
         }
     }
     out

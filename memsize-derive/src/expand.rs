@@ -177,6 +177,11 @@ fn add_one(
             #krate::__private::add_heap_with::<#ty>(#cx, #name, #reference, #add_heap);
         };
     }
+    if let Some(adapter) = field.adapter(krate) {
+        return quote! {
+            #krate::__private::field_as::<#adapter, #ty>(#cx, #name, #reference);
+        };
+    }
     if sized {
         quote! {
             #krate::__private::field::<#ty>(#cx, #name, #reference);
@@ -213,6 +218,16 @@ fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> T
                         #krate::__private::with_packed_field::<#ty, _>(#pointer, |#copy| {
                             #krate::__private::add_heap_with_borrowed::<#ty>(#cx, #copy, #add_heap)
                         })
+                    };
+                };
+            }
+            if let Some(adapter) = field.adapter(krate) {
+                let seen = quote!(#krate::adapt::As<#adapter, #ty>);
+                return quote! {
+                    unsafe {
+                        #krate::__private::add_packed_field::<#seen>(
+                            #cx, #name, #pointer as *const #seen,
+                        )
                     };
                 };
             }
@@ -289,6 +304,10 @@ fn is_heap_free(input: &Input, krate: &TokenStream) -> TokenStream {
             return quote!(false);
         }
         let ty = field.ty;
+        if let Some(adapter) = field.adapter(krate) {
+            terms.push(quote!(<#adapter as #krate::adapt::SizeOfAs<#ty>>::is_heap_free_as()));
+            continue;
+        }
         if seen.insert(ty.to_token_stream().to_string()) {
             // Through a probe that answers false for a type without
             // `SizeOf`, rather than an error: `add_heap` reports that type,

@@ -26,6 +26,23 @@ fn check_field(field: &Field, errors: &mut Errors) {
              adds no heap, so there is nothing for `add_heap` to measure; keep one of them",
         );
     }
+    if let Some((adapter, _)) = &attrs.adapter {
+        let other = if attrs.skip.is_some() {
+            Some("`skip`: a skipped field adds no heap, so there is nothing to measure")
+        } else if attrs.with.is_some() {
+            Some("`with`: both measure it")
+        } else if attrs.add_heap.is_some() {
+            Some("`add_heap`: both measure it")
+        } else {
+            None
+        };
+        if let Some(other) = other {
+            errors.at(
+                *adapter,
+                format!("`as` cannot be used together with {other}; keep one of them"),
+            );
+        }
+    }
     if let (Some(_), Some((add_heap, _))) = (&attrs.with, &attrs.add_heap) {
         errors.at(
             *add_heap,

@@ -210,11 +210,8 @@ impl<'a> Context<'a> {
         name: crate::report::Name,
         value: &'a T,
     ) {
-        self.builder().root(
-            name,
-            core::any::type_name::<T>(),
-            core::mem::size_of_val(value),
-        );
+        self.builder()
+            .root(name, value.__type_name(), core::mem::size_of_val(value));
         value.add_heap(self);
         if self.pending_len() > 0 {
             self.drain_to(0);
@@ -254,7 +251,7 @@ impl<'a> Context<'a> {
     ) {
         let back = self.builder().enter(
             name,
-            core::any::type_name::<T>(),
+            value.__type_name(),
             edge,
             core::mem::size_of_val(value),
         );
@@ -450,9 +447,9 @@ impl<'a> Context<'a> {
     /// A field whose type owns no heap: nothing to add; a report records
     /// its inline bytes (the derive calls this, through `__private::field`).
     #[inline(always)]
-    pub(crate) fn add_inline_field<T: SizeOf>(&mut self, name: &'static str) {
+    pub(crate) fn add_inline_field<T: SizeOf>(&mut self, name: &'static str, value: &T) {
         if self.report.is_some() {
-            self.report_inline_field(name, core::any::type_name::<T>(), size_of::<T>());
+            self.report_inline_field(name, value.__type_name(), size_of::<T>());
         }
     }
 

@@ -103,6 +103,7 @@ mod lib {
     pub use std_alloc::vec::Vec;
 }
 
+pub mod adapt;
 mod context;
 mod impls;
 pub mod report;
@@ -232,6 +233,15 @@ pub trait SizeOf {
     fn deep_size(&self) -> usize {
         self.shallow_size().saturating_add(self.heap_size())
     }
+
+    /// The name reports give the value's type: `core::any::type_name`,
+    /// except for a value measured through an adapter
+    /// ([`adapt::As`]), named after the value's own type.
+    #[doc(hidden)]
+    #[inline]
+    fn __type_name(&self) -> &'static str {
+        core::any::type_name::<Self>()
+    }
 }
 
 /// The heap a value owns: bytes and number of allocations, each shared
@@ -286,10 +296,21 @@ pub mod __private {
     #[inline(always)]
     pub fn field<'a, T: SizeOf + 'a>(cx: &mut Context<'a>, name: &'static str, value: &'a T) {
         if T::is_heap_free() {
-            cx.add_inline_field::<T>(name);
+            cx.add_inline_field(name, value);
         } else {
             cx.add_field(name, value);
         }
+    }
+
+    /// Adds a sized field measured through the adapter `A` of
+    /// `#[memsize(as = "...")]`.
+    #[inline(always)]
+    pub fn field_as<'a, A: crate::adapt::SizeOfAs<T>, T: 'a>(
+        cx: &mut Context<'a>,
+        name: &'static str,
+        value: &'a T,
+    ) {
+        field(cx, name, crate::adapt::As::<A, T>::new(value));
     }
 
     /// Calls the function of a `#[memsize(add_heap = function)]` field at

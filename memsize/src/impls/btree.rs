@@ -30,6 +30,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std_alloc::collections::{BTreeMap, BTreeSet};
 
+use crate::adapt::{via_adapter, As, Same, SizeOfAs};
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
 
@@ -298,14 +299,16 @@ fn add_nodes<K, V>(cx: &mut Context<'_>, len: usize, stride: usize, counter: &No
 /// `M` must be `BTreeMap<K, V>` or a struct of exactly one `BTreeMap<K, V>`
 /// and nothing else: when the map is empty, one word of it is read as the
 /// root pointer.
-pub(crate) unsafe fn add_tree<'a, M, K, V, I>(
+pub(crate) unsafe fn add_tree<'a, M, K, V, KA, VA, I>(
     cx: &mut Context<'a>,
     map: &'a M,
     len: usize,
     entries: fn(&'a M) -> I,
 ) where
-    K: SizeOf + 'a,
-    V: SizeOf + 'a,
+    K: 'a,
+    V: 'a,
+    KA: SizeOfAs<K>,
+    VA: SizeOfAs<V>,
     I: Iterator<Item = (&'a K, &'a V)> + 'a,
 {
     if len == 0 {
@@ -328,7 +331,7 @@ pub(crate) unsafe fn add_tree<'a, M, K, V, I>(
             v as *const V as usize
         }
     };
-    if K::is_heap_free() && V::is_heap_free() {
+    if KA::is_heap_free_as() && VA::is_heap_free_as() {
         let mut counter = NodeCounter::new(stride);
         for (k, v) in entries(map) {
             counter.visit(addr(k, v));
@@ -339,48 +342,53 @@ pub(crate) unsafe fn add_tree<'a, M, K, V, I>(
             let mut counter = NodeCounter::new(stride);
             for (k, v) in entries(map) {
                 counter.visit(addr(k, v));
-                cx.add_entry(k, v);
+                cx.add_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
             }
             add_nodes::<K, V>(cx, len, stride, &counter);
         });
     }
 }
 
-impl<K: SizeOf, V: SizeOf> SizeOf for BTreeMap<K, V> {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        // SAFETY: `Self` is a `BTreeMap<K, V>`.
-        unsafe { add_tree(cx, self, self.len(), BTreeMap::iter) }
+impl<K, V, KA: SizeOfAs<K>, VA: SizeOfAs<V>> SizeOfAs<BTreeMap<K, V>> for BTreeMap<KA, VA> {
+    fn add_heap_as<'a>(map: &'a BTreeMap<K, V>, cx: &mut Context<'a>) {
+        // SAFETY: `map` is a `BTreeMap<K, V>`.
+        unsafe { add_tree::<_, K, V, KA, VA, _>(cx, map, map.len(), BTreeMap::iter) }
     }
 }
 
 /// The value type std's `BTreeSet<T>` stores: `BTreeMap<T, SetValZST>`.
 struct SetVal;
 
-impl<T: SizeOf> SizeOf for BTreeSet<T> {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if self.is_empty() {
+impl<T, A: SizeOfAs<T>> SizeOfAs<BTreeSet<T>> for BTreeSet<A> {
+    fn add_heap_as<'a>(set: &'a BTreeSet<T>, cx: &mut Context<'a>) {
+        if set.is_empty() {
             // SAFETY: a `BTreeSet` is a struct of one `BTreeMap`.
-            if unsafe { keeps_empty_root(self) } {
+            if unsafe { keeps_empty_root(set) } {
                 cx.add_allocs(node_layouts::<T, SetVal>().0, 1);
             }
             return;
         }
         let stride = size_of::<T>();
-        if T::is_heap_free() {
+        if A::is_heap_free_as() {
             let mut counter = NodeCounter::new(stride);
-            for v in self {
+            for v in set {
                 counter.visit(v as *const T as usize);
             }
-            add_nodes::<T, SetVal>(cx, self.len(), stride, &counter);
+            add_nodes::<T, SetVal>(cx, set.len(), stride, &counter);
         } else {
             cx.descend(move |cx| {
                 let mut counter = NodeCounter::new(stride);
-                for v in self {
+                for v in set {
                     counter.visit(v as *const T as usize);
-                    cx.add_element(v);
+                    cx.add_element(As::<A, T>::new(v));
                 }
-                add_nodes::<T, SetVal>(cx, self.len(), stride, &counter);
+                add_nodes::<T, SetVal>(cx, set.len(), stride, &counter);
             });
         }
     }
+}
+
+via_adapter! {
+    [K: SizeOf, V: SizeOf] BTreeMap<K, V> => BTreeMap<Same, Same>,
+    [T: SizeOf] BTreeSet<T> => BTreeSet<Same>,
 }

@@ -4,6 +4,7 @@ use std_alloc::collections::{BinaryHeap, LinkedList, VecDeque};
 use std_alloc::ffi::CString;
 use std_alloc::string::String;
 
+use crate::adapt::{via_adapter, As, Same, SizeOfAs};
 use crate::lib::{Layout, Vec};
 use crate::{Context, SizeOf};
 
@@ -28,11 +29,11 @@ fn buffer<T>(cap: usize) -> Layout {
     unsafe { Layout::from_size_align_unchecked(size, core::mem::align_of::<T>()) }
 }
 
-impl<T: SizeOf> SizeOf for Vec<T> {
+impl<T, A: SizeOfAs<T>> SizeOfAs<Vec<T>> for Vec<A> {
     #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        cx.add_alloc(self.as_ptr() as *const u8, buffer::<T>(self.capacity()));
-        self.as_slice().add_heap(cx);
+    fn add_heap_as<'a>(v: &'a Vec<T>, cx: &mut Context<'a>) {
+        cx.add_alloc(v.as_ptr() as *const u8, buffer::<T>(v.capacity()));
+        <[A]>::add_heap_as(v.as_slice(), cx);
     }
 }
 
@@ -44,28 +45,28 @@ impl SizeOf for String {
 }
 
 /// A `VecDeque` owns one ring buffer of `capacity()` slots (no extra slot).
-impl<T: SizeOf> SizeOf for VecDeque<T> {
+impl<T, A: SizeOfAs<T>> SizeOfAs<VecDeque<T>> for VecDeque<A> {
     #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+    fn add_heap_as<'a>(d: &'a VecDeque<T>, cx: &mut Context<'a>) {
         // The first element need not be where the buffer starts.
         let ptr = core::ptr::null();
-        cx.add_alloc(ptr, buffer::<T>(self.capacity()));
-        if !T::is_heap_free() {
+        cx.add_alloc(ptr, buffer::<T>(d.capacity()));
+        if !A::is_heap_free_as() {
             cx.descend(move |cx| {
-                for v in self {
-                    cx.add_element(v);
+                for v in d {
+                    cx.add_element(As::<A, T>::new(v));
                 }
             });
         }
     }
 }
 
-impl<T: SizeOf> SizeOf for BinaryHeap<T> {
+impl<T, A: SizeOfAs<T>> SizeOfAs<BinaryHeap<T>> for BinaryHeap<A> {
     #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let slice = self.as_slice();
-        cx.add_alloc(slice.as_ptr() as *const u8, buffer::<T>(self.capacity()));
-        slice.add_heap(cx);
+    fn add_heap_as<'a>(h: &'a BinaryHeap<T>, cx: &mut Context<'a>) {
+        let slice = h.as_slice();
+        cx.add_alloc(slice.as_ptr() as *const u8, buffer::<T>(h.capacity()));
+        <[A]>::add_heap_as(slice, cx);
     }
 }
 
@@ -97,18 +98,25 @@ fn list_node<T>() -> Layout {
 }
 
 /// One node per element; constant time when the elements own no heap.
-impl<T: SizeOf> SizeOf for LinkedList<T> {
+impl<T, A: SizeOfAs<T>> SizeOfAs<LinkedList<T>> for LinkedList<A> {
     #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        cx.add_allocs(list_node::<T>(), self.len());
-        if !T::is_heap_free() {
+    fn add_heap_as<'a>(list: &'a LinkedList<T>, cx: &mut Context<'a>) {
+        cx.add_allocs(list_node::<T>(), list.len());
+        if !A::is_heap_free_as() {
             cx.descend(move |cx| {
-                for v in self {
-                    cx.add_element(v);
+                for v in list {
+                    cx.add_element(As::<A, T>::new(v));
                 }
             });
         }
     }
+}
+
+via_adapter! {
+    [T: SizeOf] Vec<T> => Vec<Same>,
+    [T: SizeOf] VecDeque<T> => VecDeque<Same>,
+    [T: SizeOf] BinaryHeap<T> => BinaryHeap<Same>,
+    [T: SizeOf] LinkedList<T> => LinkedList<Same>,
 }
 
 /// A `CString` owns a `Box<[u8]>` of its bytes and the nul.

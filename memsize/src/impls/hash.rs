@@ -27,6 +27,7 @@ use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicU16, Ordering};
 
 use super::hash_table::{from_capacity, table_layout, usable, words_beside, GROUP_WIDTH};
+use crate::adapt::{via_adapter, As, Same, SizeOfAs};
 use crate::lib::size_of;
 use crate::{Context, SizeOf};
 
@@ -205,15 +206,18 @@ fn add_table<T>(cx: &mut Context<'_>, (buckets, start): (usize, *const u8)) {
 /// `BuildHasher` that owns heap, a table of keys say, counts it through its
 /// own `SizeOf`). Constant time when keys, values and hasher own no heap
 /// (one look at the first entry), else one pass.
-impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for HashMap<K, V, S> {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        // The first entry is found by scanning control groups from the
-        // start; an empty table (perhaps all tombstones) is not scanned.
+impl<K, V, S, KA, VA, SA> SizeOfAs<HashMap<K, V, S>> for HashMap<KA, VA, SA>
+where
+    KA: SizeOfAs<K>,
+    VA: SizeOfAs<V>,
+    SA: SizeOfAs<S>,
+{
+    fn add_heap_as<'a>(map: &'a HashMap<K, V, S>, cx: &mut Context<'a>) {
         let first_bucket = || {
-            let first = if self.is_empty() {
+            let first = if map.is_empty() {
                 None
             } else {
-                self.iter().next()
+                map.iter().next()
             };
             first.map(|(k, v)| {
                 if size_of::<K>() != 0 {
@@ -224,21 +228,26 @@ impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for HashMap<K, V, S> {
             })
         };
         let mut known = Known {
-            len: self.len(),
-            capacity: self.capacity(),
+            len: map.len(),
+            capacity: map.capacity(),
             first_bucket: None,
         };
         add_table::<(K, V)>(
             cx,
-            bucket_count::<Self, S, (K, V)>(self, self.hasher(), &mut known, first_bucket),
+            bucket_count::<HashMap<K, V, S>, S, (K, V)>(
+                map,
+                map.hasher(),
+                &mut known,
+                first_bucket,
+            ),
         );
-        if !S::is_heap_free() {
-            cx.add_field("hasher", self.hasher());
+        if !SA::is_heap_free_as() {
+            cx.add_field("hasher", As::<SA, S>::new(map.hasher()));
         }
-        if !(K::is_heap_free() && V::is_heap_free()) {
+        if !(KA::is_heap_free_as() && VA::is_heap_free_as()) {
             cx.descend(move |cx| {
-                for (k, v) in self {
-                    cx.add_entry(k, v);
+                for (k, v) in map {
+                    cx.add_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
                 }
             });
         }
@@ -247,36 +256,41 @@ impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for HashMap<K, V, S> {
 
 /// A `HashSet<T>` is a `HashMap<T, ()>`: buckets of `(T, ())`, and the
 /// hasher's own heap.
-impl<T: SizeOf, S: SizeOf> SizeOf for HashSet<T, S> {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+impl<T, S, A: SizeOfAs<T>, SA: SizeOfAs<S>> SizeOfAs<HashSet<T, S>> for HashSet<A, SA> {
+    fn add_heap_as<'a>(set: &'a HashSet<T, S>, cx: &mut Context<'a>) {
         let first_bucket = || {
-            let first = if self.is_empty() {
+            let first = if set.is_empty() {
                 None
             } else {
-                self.iter().next()
+                set.iter().next()
             };
             first.map(|v| v as *const T as usize - core::mem::offset_of!((T, ()), 0))
         };
         let mut known = Known {
-            len: self.len(),
-            capacity: self.capacity(),
+            len: set.len(),
+            capacity: set.capacity(),
             first_bucket: None,
         };
         add_table::<(T, ())>(
             cx,
-            bucket_count::<Self, S, (T, ())>(self, self.hasher(), &mut known, first_bucket),
+            bucket_count::<HashSet<T, S>, S, (T, ())>(set, set.hasher(), &mut known, first_bucket),
         );
-        if !S::is_heap_free() {
-            cx.add_field("hasher", self.hasher());
+        if !SA::is_heap_free_as() {
+            cx.add_field("hasher", As::<SA, S>::new(set.hasher()));
         }
-        if !T::is_heap_free() {
+        if !A::is_heap_free_as() {
             cx.descend(move |cx| {
-                for v in self {
-                    cx.add_element(v);
+                for v in set {
+                    cx.add_element(As::<A, T>::new(v));
                 }
             });
         }
     }
+}
+
+via_adapter! {
+    [K: SizeOf, V: SizeOf, S: SizeOf] HashMap<K, V, S> => HashMap<Same, Same, Same>,
+    [T: SizeOf, S: SizeOf] HashSet<T, S> => HashSet<Same, Same>,
 }
 
 // std's hashers hold a few integers (`RandomState` two keys,

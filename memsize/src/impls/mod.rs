@@ -2,7 +2,9 @@
 //! for the types of third-party crates, one file per crate.
 
 /// `SizeOf` for types that own no heap memory: nothing to add, and
-/// containers of them are measured in constant time.
+/// containers of them are measured in constant time. Each is its own
+/// adapter too (`SizeOfAs<Self>`), so it can stand for itself in an
+/// adapter type: `HashMap<_, Foreign>` has `RandomState` for its hasher.
 macro_rules! heap_free {
     ($([$($g:tt)*] $t:ty,)*) => {$(
         impl<$($g)*> SizeOf for $t {
@@ -10,6 +12,13 @@ macro_rules! heap_free {
             fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
             #[inline(always)]
             fn is_heap_free() -> bool { true }
+        }
+
+        impl<$($g)*> $crate::adapt::SizeOfAs<$t> for $t where $t: 'static {
+            #[inline(always)]
+            fn add_heap_as<'a>(_: &'a $t, _: &mut Context<'a>) {}
+            #[inline(always)]
+            fn is_heap_free_as() -> bool { true }
         }
     )*};
 }
@@ -51,6 +60,14 @@ macro_rules! heap_free_ext {
             fn add_heap<'a>(&'a self, _: &mut $crate::Context<'a>) {}
             #[inline(always)]
             fn is_heap_free() -> bool { true }
+        }
+
+        #[cfg_attr(docsrs, doc(cfg(feature = $feature)))]
+        impl<$($g)*> $crate::adapt::SizeOfAs<$t> for $t where $t: 'static {
+            #[inline(always)]
+            fn add_heap_as<'a>(_: &'a $t, _: &mut $crate::Context<'a>) {}
+            #[inline(always)]
+            fn is_heap_free_as() -> bool { true }
         }
     )*};
 }

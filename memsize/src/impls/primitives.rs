@@ -16,6 +16,7 @@ use core::sync::atomic;
 use core::task::Poll;
 use core::time::Duration;
 
+use crate::adapt::{via_adapter, As, Same, SizeOfAs};
 use crate::{Context, SizeOf};
 
 heap_free! {
@@ -38,10 +39,10 @@ heap_free! {
     [T: ?Sized] *const T,
     [T: ?Sized] *mut T,
     [T: ?Sized] core::ptr::NonNull<T>,
-    [T: ?Sized] Pin<&T>,
+    ['p, T: ?Sized] Pin<&'p T>,
     // A pinned `&mut` is a reference too; methods called on it measure the
     // `Pin` (nothing): reach the pointee with `Pin::get_ref(p.as_ref())`.
-    [T: ?Sized] Pin<&mut T>,
+    ['p, T: ?Sized] Pin<&'p mut T>,
     // A `Weak` owns nothing: its block belongs to the strong owners and is
     // counted where one of them is reached. (A block kept alive only by
     // `Weak`s holds a dropped value and is not counted.)
@@ -246,88 +247,106 @@ macro_rules! unsized_heap_free {
 
 unsized_heap_free!(str, core::ffi::CStr);
 
-impl<T: SizeOf> SizeOf for Option<T> {
+impl<T, A: SizeOfAs<T>> SizeOfAs<Option<T>> for Option<A> {
     #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if let Some(v) = self {
-            v.add_heap(cx);
+    fn add_heap_as<'a>(o: &'a Option<T>, cx: &mut Context<'a>) {
+        if let Some(v) = o {
+            A::add_heap_as(v, cx);
         }
     }
     #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free()
+    fn is_heap_free_as() -> bool {
+        A::is_heap_free_as()
     }
 }
 
-impl<T: SizeOf, E: SizeOf> SizeOf for Result<T, E> {
+impl<T, E, A: SizeOfAs<T>, B: SizeOfAs<E>> SizeOfAs<Result<T, E>> for Result<A, B> {
     #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        match self {
-            Ok(v) => v.add_heap(cx),
-            Err(e) => e.add_heap(cx),
+    fn add_heap_as<'a>(r: &'a Result<T, E>, cx: &mut Context<'a>) {
+        match r {
+            Ok(v) => A::add_heap_as(v, cx),
+            Err(e) => B::add_heap_as(e, cx),
         }
     }
     #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free() && E::is_heap_free()
+    fn is_heap_free_as() -> bool {
+        A::is_heap_free_as() && B::is_heap_free_as()
     }
 }
 
-impl<T: SizeOf> SizeOf for [T] {
+impl<T, A: SizeOfAs<T>> SizeOfAs<[T]> for [A] {
     #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if !T::is_heap_free() {
+    fn add_heap_as<'a>(s: &'a [T], cx: &mut Context<'a>) {
+        if !A::is_heap_free_as() {
             cx.descend(move |cx| {
-                for v in self {
-                    cx.add_element(v);
+                for v in s {
+                    cx.add_element(As::<A, T>::new(v));
                 }
             });
         }
     }
 }
 
-impl<T: SizeOf, const N: usize> SizeOf for [T; N] {
+impl<T: SizeOf> SizeOf for [T] {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        self.as_slice().add_heap(cx);
-    }
-    #[inline]
-    fn is_heap_free() -> bool {
-        N == 0 || T::is_heap_free()
+        <[Same]>::add_heap_as(self, cx);
     }
 }
 
-/// Tuples own what their fields own.
+impl<T, A: SizeOfAs<T>, const N: usize> SizeOfAs<[T; N]> for [A; N] {
+    #[inline]
+    fn add_heap_as<'a>(a: &'a [T; N], cx: &mut Context<'a>) {
+        <[A]>::add_heap_as(a.as_slice(), cx);
+    }
+    #[inline]
+    fn is_heap_free_as() -> bool {
+        N == 0 || A::is_heap_free_as()
+    }
+}
+
+via_adapter! {
+    [T: SizeOf] Option<T> => Option<Same>,
+    [T: SizeOf, E: SizeOf] Result<T, E> => Result<Same, Same>,
+    [T: SizeOf, const N: usize] [T; N] => [Same; N],
+}
+
+/// Tuples own what their fields own, each measured through its adapter.
 macro_rules! tuples {
-    ($(($($n:tt $t:ident)+))*) => {$(
-        impl<$($t: SizeOf),+> SizeOf for ($($t,)+) {
+    (@same $t:ident) => { Same };
+    ($(($($n:tt $t:ident $a:ident)+))*) => {$(
+        impl<$($t, $a: SizeOfAs<$t>),+> SizeOfAs<($($t,)+)> for ($($a,)+) {
             #[inline]
-            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-                $(cx.add_field(stringify!($n), &self.$n);)+
+            fn add_heap_as<'a>(t: &'a ($($t,)+), cx: &mut Context<'a>) {
+                $(cx.add_field(stringify!($n), As::<$a, $t>::new(&t.$n));)+
             }
             #[inline]
-            fn is_heap_free() -> bool {
-                $($t::is_heap_free())&&+
+            fn is_heap_free_as() -> bool {
+                $($a::is_heap_free_as())&&+
             }
+        }
+
+        via_adapter! {
+            [$($t: SizeOf),+] ($($t,)+) => ($(tuples!(@same $t),)+),
         }
     )*};
 }
 
 tuples! {
-    (0 A)
-    (0 A 1 B)
-    (0 A 1 B 2 C)
-    (0 A 1 B 2 C 3 D)
-    (0 A 1 B 2 C 3 D 4 E)
-    (0 A 1 B 2 C 3 D 4 E 5 F)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L 12 M)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L 12 M 13 N)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L 12 M 13 N 14 O)
-    (0 A 1 B 2 C 3 D 4 E 5 F 6 G 7 H 8 I 9 J 10 K 11 L 12 M 13 N 14 O 15 P)
+    (0 A AA)
+    (0 A AA 1 B BB)
+    (0 A AA 1 B BB 2 C CC)
+    (0 A AA 1 B BB 2 C CC 3 D DD)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH 8 I II)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH 8 I II 9 J JJ)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH 8 I II 9 J JJ 10 K KK)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH 8 I II 9 J JJ 10 K KK 11 L LL)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH 8 I II 9 J JJ 10 K KK 11 L LL 12 M MM)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH 8 I II 9 J JJ 10 K KK 11 L LL 12 M MM 13 N NN)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH 8 I II 9 J JJ 10 K KK 11 L LL 12 M MM 13 N NN 14 O OO)
+    (0 A AA 1 B BB 2 C CC 3 D DD 4 E EE 5 F FF 6 G GG 7 H HH 8 I II 9 J JJ 10 K KK 11 L LL 12 M MM 13 N NN 14 O OO 15 P PP)
 }

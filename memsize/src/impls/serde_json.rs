@@ -36,6 +36,7 @@ use std_alloc::string::String;
 
 use super::btree::add_tree;
 use super::hash_table::{from_capacity, table_layout, usable, CRATE_GROUP_WIDTH};
+use crate::adapt::Same;
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
 
@@ -88,7 +89,7 @@ impl SizeOf for Map<String, Value> {
         if BTREE_BACKED {
             // SAFETY: `Map` is a struct of exactly its back-end (fact 1), a
             // `BTreeMap<String, Value>` here (it has a `BTreeMap`'s size).
-            unsafe { add_tree(cx, self, self.len(), |map| map.iter()) }
+            unsafe { add_tree::<_, _, _, Same, Same, _>(cx, self, self.len(), |map| map.iter()) }
             return;
         }
         let len = self.len();

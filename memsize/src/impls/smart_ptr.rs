@@ -6,18 +6,33 @@ use std_alloc::borrow::{Cow, ToOwned};
 use std_alloc::rc::Rc;
 use std_alloc::sync::Arc;
 
+use crate::adapt::{via_adapter, As, AsGuard, Same, SizeOfAs};
 use crate::lib::{Box, Layout};
 use crate::{Context, SizeOf};
+
+/// A box's block and what its pointee owns. `pointee` is the box's
+/// pointee, seen as itself or through an adapter (same address, same
+/// layout).
+#[inline]
+fn add_boxed<'a, P: SizeOf + ?Sized>(cx: &mut Context<'a>, pointee: &'a P) {
+    // A box allocates exactly the pointee's layout, nothing for a zero-sized
+    // one (`add_alloc` skips size 0). Unsized pointees (`[T]`, `str`, `dyn
+    // Trait`) report their size at run time.
+    cx.add_alloc(pointee as *const P as *const u8, Layout::for_value(pointee));
+    cx.add(pointee);
+}
 
 impl<T: SizeOf + ?Sized> SizeOf for Box<T> {
     #[inline]
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        // A box allocates exactly the pointee's layout, nothing for a
-        // zero-sized one (`add_alloc` skips size 0). Unsized pointees
-        // (`[T]`, `str`, `dyn Trait`) report their size at run time.
-        let pointee: &T = self;
-        cx.add_alloc(pointee as *const T as *const u8, Layout::for_value(pointee));
-        cx.add(pointee);
+        add_boxed(cx, &**self);
+    }
+}
+
+impl<T: ?Sized, A: SizeOfAs<T> + ?Sized> SizeOfAs<Box<T>> for Box<A> {
+    #[inline]
+    fn add_heap_as<'a>(b: &'a Box<T>, cx: &mut Context<'a>) {
+        add_boxed(cx, As::<A, T>::new(b));
     }
 }
 
@@ -36,16 +51,29 @@ fn counted_block<T: ?Sized>(value: &T) -> Layout {
     }
 }
 
+/// An `Rc`'s or `Arc`'s block once per traversal, then what the value
+/// owns: `value` is the pointee, seen as itself or through an adapter.
+#[inline]
+fn add_counted<'a, P: SizeOf + ?Sized>(cx: &mut Context<'a>, value: &'a P) {
+    if cx.add_shared(value as *const P as *const u8, counted_block(value)) {
+        cx.add(value);
+    }
+}
+
 /// `Rc` and `Arc`: the block once per traversal, then what the value owns.
 macro_rules! counted {
     ($($p:ident)*) => {$(
         impl<T: SizeOf + ?Sized> SizeOf for $p<T> {
             #[inline]
             fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-                let value: &'a T = self;
-                if cx.add_shared($p::as_ptr(self) as *const u8, counted_block(value)) {
-                    cx.add(value);
-                }
+                add_counted(cx, &**self);
+            }
+        }
+
+        impl<T: ?Sized, A: SizeOfAs<T> + ?Sized> SizeOfAs<$p<T>> for $p<A> {
+            #[inline]
+            fn add_heap_as<'a>(p: &'a $p<T>, cx: &mut Context<'a>) {
+                add_counted(cx, As::<A, T>::new(p));
             }
         }
     )*};
@@ -104,12 +132,12 @@ where
 /// during the traversal (another `SizeOf` impl holding the same `&Cell`)
 /// could invalidate with `set`. Its inline bytes count as part of its owner;
 /// what it owns does not. Use a `RefCell` to have the contents counted.
-impl<T: SizeOf> SizeOf for Cell<T> {
+impl<T, A: SizeOfAs<T>> SizeOfAs<Cell<T>> for Cell<A> {
     #[inline(always)]
-    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
+    fn add_heap_as<'a>(_: &'a Cell<T>, _: &mut Context<'a>) {}
     #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free()
+    fn is_heap_free_as() -> bool {
+        A::is_heap_free_as()
     }
 }
 
@@ -121,17 +149,22 @@ impl<T: SizeOf> SizeOf for Cell<T> {
 /// (its inline bytes count, as part of its owner). A `RefCell` around
 /// contents that own no heap is heap-free: never borrowed, and constant time
 /// inside a container.
-impl<T: SizeOf> SizeOf for RefCell<T> {
+impl<T, A: SizeOfAs<T>> SizeOfAs<RefCell<T>> for RefCell<A> {
     #[inline]
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        if !T::is_heap_free() {
-            cx.add_guarded(move |_| self.try_borrow().ok());
+    fn add_heap_as<'a>(c: &'a RefCell<T>, cx: &mut Context<'a>) {
+        if !A::is_heap_free_as() {
+            cx.add_guarded(move |_| c.try_borrow().ok().map(AsGuard::<A, _>::new));
         }
     }
     #[inline]
-    fn is_heap_free() -> bool {
-        T::is_heap_free()
+    fn is_heap_free_as() -> bool {
+        A::is_heap_free_as()
     }
+}
+
+via_adapter! {
+    [T: SizeOf] Cell<T> => Cell<Same>,
+    [T: SizeOf] RefCell<T> => RefCell<Same>,
 }
 
 /// Like `RefCell<T>`, for slices.
@@ -154,17 +187,22 @@ impl SizeOf for RefCell<str> {
 macro_rules! once_cells {
     ($($(#[$m:meta])* $t:ident,)*) => {$(
         $(#[$m])*
-        impl<T: SizeOf> SizeOf for $t<T> {
+        impl<T, A: SizeOfAs<T>> SizeOfAs<$t<T>> for $t<A> {
             #[inline]
-            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-                if let Some(v) = self.get() {
-                    v.add_heap(cx);
+            fn add_heap_as<'a>(c: &'a $t<T>, cx: &mut Context<'a>) {
+                if let Some(v) = c.get() {
+                    A::add_heap_as(v, cx);
                 }
             }
             #[inline]
-            fn is_heap_free() -> bool {
-                T::is_heap_free()
+            fn is_heap_free_as() -> bool {
+                A::is_heap_free_as()
             }
+        }
+
+        $(#[$m])*
+        via_adapter! {
+            [T: SizeOf] $t<T> => $t<Same>,
         }
     )*};
 }

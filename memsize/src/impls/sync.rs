@@ -26,6 +26,7 @@
 use std::sync::{Mutex, RwLock, TryLockError, TryLockResult};
 use std::time::{Duration, Instant};
 
+use crate::adapt::{via_adapter, AsGuard, Same, SizeOfAs};
 use crate::{Context, SizeOf};
 
 /// How long one lock held elsewhere is retried before it is skipped.
@@ -108,17 +109,23 @@ fn unpoisoned<G>(result: TryLockResult<G>) -> Option<G> {
 /// slices and `str`.
 macro_rules! locks {
     ($($lock:ident $try:ident,)*) => {$(
-        impl<T: SizeOf> SizeOf for $lock<T> {
+        impl<T, A: SizeOfAs<T>> SizeOfAs<$lock<T>> for $lock<A> {
             #[inline]
-            fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-                if !T::is_heap_free() {
-                    cx.add_guarded(move |cx| acquire(cx, || unpoisoned(self.$try())));
+            fn add_heap_as<'a>(lock: &'a $lock<T>, cx: &mut Context<'a>) {
+                if !A::is_heap_free_as() {
+                    cx.add_guarded(move |cx| {
+                        acquire(cx, || unpoisoned(lock.$try())).map(AsGuard::<A, _>::new)
+                    });
                 }
             }
             #[inline]
-            fn is_heap_free() -> bool {
-                T::is_heap_free()
+            fn is_heap_free_as() -> bool {
+                A::is_heap_free_as()
             }
+        }
+
+        via_adapter! {
+            [T: SizeOf] $lock<T> => $lock<Same>,
         }
 
         impl<T: SizeOf> SizeOf for $lock<[T]> {
