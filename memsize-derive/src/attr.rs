@@ -228,7 +228,7 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
             let path = function_path(
                 meta,
                 "add_heap",
-                "fn(&FieldType, &mut memsize::Context<'_>)",
+                "for<'a> fn(&'a FieldType, &mut memsize::Context<'a>)",
             )?;
             out.add_heap = Some((span, path));
         } else if meta.path.is_ident("as") {

@@ -305,7 +305,10 @@ fn is_heap_free(input: &Input, krate: &TokenStream) -> TokenStream {
         }
         let ty = field.ty;
         if let Some(adapter) = field.adapter(krate) {
-            terms.push(quote!(<#adapter as #krate::adapt::SizeOfAs<#ty>>::is_heap_free_as()));
+            // The probe of the field seen through its adapter: a wrong
+            // adapter is reported once, by `add_heap`.
+            let seen = quote!(#krate::adapt::As<#adapter, #ty>);
+            terms.push(quote!((&#krate::__private::Probe::<#seen>::NEW).heap_free()));
             continue;
         }
         if seen.insert(ty.to_token_stream().to_string()) {

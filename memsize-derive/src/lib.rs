@@ -59,9 +59,64 @@ use proc_macro::TokenStream;
 /// # Attributes
 ///
 /// All in one namespace, `#[memsize(...)]`. Unknown keys, a key given
-/// twice, two of `skip`, `with` and `add_heap` on one field, a key in the
-/// wrong place, and a value that is not a path are compile errors that point
-/// at the key.
+/// twice, two of `skip`, `as`, `with` and `add_heap` on one field, a key in
+/// the wrong place, and a value that is not a path (a type, for `as`) are
+/// compile errors that point at the key.
+///
+/// For a field whose type has no `SizeOf` (a type of another crate, which
+/// the orphan rule keeps you from implementing it for), in order of
+/// preference: `as` (exact, and reaches inside containers), `add_heap`
+/// (exact, for the field alone), `skip`, and `with` (bytes only).
+///
+/// ## `#[memsize(as = "Adapter")]` on a field
+///
+/// Measures the field through an adapter (see `memsize::adapt`) that
+/// mirrors its type: `_` (or `Same`) for a part that measures as itself,
+/// `HeapFree` for a part that owns no heap, your own adapter type for a
+/// foreign part that does, and std's containers, tuples, `Option`, `Box`,
+/// `Rc`, `Arc`, locks and cells around them. The container is measured by
+/// memsize's own code, so the figure stays exact; a map whose hasher has no
+/// `SizeOf` is `HashMap<_, _, HeapFree>`. The adapter is a type, bare or in
+/// a string, whose names resolve where the field is written. A field
+/// whose type mentions a type parameter adds `Adapter: SizeOfAs<FieldType>`
+/// to the bounds.
+///
+/// ```
+/// use memsize::adapt::{HeapFree, SizeOfAs};
+/// use memsize::{Context, SizeOf};
+/// use std::collections::{BTreeSet, HashMap};
+///
+/// mod foreign {
+///     /// Owns no heap (like `tokio::time::Instant`).
+///     #[derive(PartialEq, Eq, PartialOrd, Ord)]
+///     pub struct Instant(pub u64);
+///     /// Owns a buffer, shown by its API.
+///     pub struct Sender(pub Vec<u8>);
+/// }
+///
+/// /// How a `Sender` is measured: as the buffer it shows.
+/// struct SenderSize;
+///
+/// impl SizeOfAs<foreign::Sender> for SenderSize {
+///     fn add_heap_as<'a>(sender: &'a foreign::Sender, cx: &mut Context<'a>) {
+///         cx.add_field("buffer", &sender.0);
+///     }
+/// }
+///
+/// #[derive(SizeOf)]
+/// struct State {
+///     #[memsize(as = "BTreeSet<(HeapFree, _)>")]
+///     expirations: BTreeSet<(foreign::Instant, String)>,
+///     #[memsize(as = "HashMap<_, SenderSize>")]
+///     channels: HashMap<String, foreign::Sender>,
+/// }
+///
+/// let state = State {
+///     expirations: [(foreign::Instant(1), "key".to_string())].into(),
+///     channels: [("news".to_string(), foreign::Sender(vec![0; 100]))].into(),
+/// };
+/// assert!(state.heap_size() > 100 + 3 + 4);
+/// ```
 ///
 /// ## `#[memsize(skip)]` on a field
 ///
@@ -84,9 +139,11 @@ use proc_macro::TokenStream;
 ///
 /// ## `#[memsize(add_heap = path)]` on a field
 ///
-/// `path` names a `fn(&FieldType, &mut memsize::Context<'_>)` that adds the
-/// field's allocations, written like `SizeOf::add_heap`: for a field whose
-/// type (from another crate, say) does not implement `SizeOf`. Each
+/// `path` names a function `fn add<'a>(field: &'a FieldType, cx: &mut
+/// memsize::Context<'a>)` that adds the field's allocations, written like
+/// `SizeOf::add_heap` (the same lifetime on both, which `Context::add`,
+/// `add_field` and `descend` need): for a field whose type (from another
+/// crate, say) does not implement `SizeOf`. Each
 /// allocation is reported with its layout, so the figure is exact in bytes
 /// *and* allocations, and `memsize::alloc::assert_heap_exact` can hold it
 /// against the allocator. The field adds no bound, makes `is_heap_free`
@@ -101,7 +158,7 @@ use proc_macro::TokenStream;
 ///     pub struct Buffer(pub Vec<u8>);
 /// }
 ///
-/// fn add_buffer(buffer: &foreign::Buffer, cx: &mut Context<'_>) {
+/// fn add_buffer<'a>(buffer: &'a foreign::Buffer, cx: &mut Context<'a>) {
 ///     let layout = Layout::array::<u8>(buffer.0.capacity()).unwrap();
 ///     cx.add_alloc(buffer.0.as_ptr(), layout);
 /// }
@@ -115,6 +172,45 @@ use proc_macro::TokenStream;
 /// let f = Frame { buffer: foreign::Buffer(Vec::with_capacity(64)) };
 /// assert_eq!(memsize::heap_stats(&f).allocations, 1);
 /// assert_eq!(f.heap_size(), 64);
+/// ```
+///
+/// A foreign container: its own buffer with `add_alloc`, then its
+/// elements inside one `descend` (which keeps the machine stack flat),
+/// each with `add_element` (`add_entry` for a map's key and value), so
+/// that reports fold them into `[..]`. What the element type itself owns
+/// comes from its `SizeOf`.
+///
+/// ```
+/// # use memsize::SizeOf;
+/// use core::alloc::Layout;
+/// use memsize::Context;
+///
+/// mod foreign {
+///     pub struct Ring<T>(pub Vec<T>);
+///     impl<T> Ring<T> {
+///         pub fn capacity(&self) -> usize { self.0.capacity() }
+///         pub fn iter(&self) -> impl Iterator<Item = &T> { self.0.iter() }
+///     }
+/// }
+///
+/// fn add_ring<'a>(ring: &'a foreign::Ring<String>, cx: &mut Context<'a>) {
+///     let layout = Layout::array::<String>(ring.capacity()).unwrap();
+///     cx.add_alloc(core::ptr::null(), layout);
+///     cx.descend(move |cx| {
+///         for s in ring.iter() {
+///             cx.add_element(s);
+///         }
+///     });
+/// }
+///
+/// #[derive(SizeOf)]
+/// struct Log {
+///     #[memsize(add_heap = add_ring)]
+///     lines: foreign::Ring<String>,
+/// }
+///
+/// let log = Log { lines: foreign::Ring(vec!["abc".to_string(), "de".to_string()]) };
+/// assert_eq!(log.heap_size(), log.lines.capacity() * 24 + 3 + 2);
 /// ```
 ///
 /// ## `#[memsize(with = path)]` on a field
@@ -153,7 +249,8 @@ use proc_macro::TokenStream;
 /// By default each measured field whose type mentions a type parameter
 /// adds `FieldType: SizeOf` (once per distinct type): `Vec<T>: SizeOf` for
 /// a field `Vec<T>`. Skipped fields, `with` and `add_heap` fields and
-/// `PhantomData<..>` fields add none. A field whose type names the type
+/// `PhantomData<..>` fields add none; an `as` field adds its adapter's
+/// bound. A field whose type names the type
 /// itself (`Box<List<T>>`, `Self`; only the bare name counts, so
 /// `std::collections::HashMap<K, V>` in a `struct HashMap<K, V>` is another type)
 /// adds `T: SizeOf` instead for each type parameter `T` it mentions outside

@@ -170,7 +170,7 @@ pub use memsize_derive::SizeOf;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not implement `memsize::SizeOf`",
     label = "memsize can't measure the heap of `{Self}`",
-    note = "derive it with `#[derive(SizeOf)]` or implement it by hand; for a field of a foreign type, use `#[memsize(add_heap = path)]`, `#[memsize(with = path)]` or `#[memsize(skip)]`"
+    note = "for a type of another crate, measure the field through an adapter: `#[memsize(as = \"HeapFree\")]` if it owns no heap, also inside containers (`as = \"Vec<HeapFree>\"`, `as = \"HashMap<_, MyAdapter>\"`, see `memsize::adapt`), or use `#[memsize(add_heap = path)]` or `#[memsize(skip)]`; enable memsize's feature for the crate if it has one; for a type of your own, `#[derive(SizeOf)]` or implement `SizeOf`"
 )]
 pub trait SizeOf {
     /// Adds every allocation this value owns to `cx`: its own allocations
