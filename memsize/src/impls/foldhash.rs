@@ -5,11 +5,11 @@
 //! static one. None owns heap.
 
 heap_free_ext! { "foldhash":
-    [] foldhash::fast::FoldHasher<'_>,
+    ['s] foldhash::fast::FoldHasher<'s>,
     [] foldhash::fast::RandomState,
     [] foldhash::fast::SeedableRandomState,
     [] foldhash::fast::FixedState,
-    [] foldhash::quality::FoldHasher<'_>,
+    ['s] foldhash::quality::FoldHasher<'s>,
     [] foldhash::quality::RandomState,
     [] foldhash::quality::SeedableRandomState,
     [] foldhash::quality::FixedState,

@@ -1,37 +1,11 @@
 //! The report's state during a traversal: a tree of paths, entered and left
-//! by the [`Context`](crate::Context) hooks, off the fast path.
+//! as the traversal tells it (the report is the traversal's [`Hook`]), off
+//! the fast path.
 
 use std_alloc::borrow::Cow;
 
-use crate::lib::Vec;
-
-/// How a node is reached from its parent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum Edge {
-    /// One of several values measured together.
-    Root,
-    /// A field stored inline in its parent: its inline bytes are part of the
-    /// parent's.
-    Field,
-    /// A value behind a pointer the parent owns (`*`): its inline bytes are
-    /// inside one of the parent's allocations.
-    Pointee,
-    /// A container's elements, folded into one node (`[..]`), or a map's
-    /// keys (`[key]`) or values (`[value]`): their inline bytes are inside
-    /// the container's own allocations.
-    Elements,
-}
-
-impl Edge {
-    /// Whether the node's inline bytes count toward its parent's total
-    /// (fields and roots) or are already inside a parent's allocation.
-    pub fn is_inline(self) -> bool {
-        matches!(self, Edge::Root | Edge::Field)
-    }
-}
+use crate::context::{Edge, Hook, Position, Skip};
+use crate::lib::{Box, Layout, Vec};
 
 /// One path during the traversal.
 pub(crate) struct RawNode {
@@ -267,5 +241,66 @@ impl Builder {
 
     pub fn mark_shared(&mut self) {
         self.nodes[self.current as usize].shared = true;
+    }
+}
+
+impl Hook for Builder {
+    fn root(&mut self, name: Cow<'static, str>, type_name: &'static str, inline: usize) {
+        Builder::root(self, name, type_name, inline);
+    }
+
+    #[inline]
+    fn enter(
+        &mut self,
+        name: &'static str,
+        type_name: &'static str,
+        edge: Edge,
+        inline: usize,
+    ) -> Position {
+        Builder::enter(self, name, type_name, edge, inline)
+    }
+
+    #[inline]
+    fn leave(&mut self, position: Position) {
+        self.current = position;
+    }
+
+    fn position(&self) -> Position {
+        self.current
+    }
+
+    fn inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
+        Builder::inline_field(self, name, type_name, size);
+    }
+
+    fn alloc(&mut self, ptr: *const u8, layout: Layout, count: usize) {
+        let usable = if self.usable && count == 1 && !ptr.is_null() {
+            // SAFETY: `ReportBuilder::usable_sizes`, the only way to turn
+            // `usable` on, makes its caller promise that a non-null address
+            // given to `add_alloc` is a live block of the global allocator,
+            // with this layout.
+            unsafe { super::usable_size(ptr, layout) }
+        } else {
+            None
+        };
+        self.own(layout.size().saturating_mul(count), count, usable);
+    }
+
+    fn opaque(&mut self, bytes: usize) {
+        self.own(bytes, 0, None);
+    }
+
+    fn shared(&mut self) {
+        self.mark_shared();
+    }
+
+    fn skipped(&mut self, _why: Skip) {}
+
+    fn into_any(self: Box<Self>) -> Box<dyn core::any::Any> {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn core::any::Any {
+        self
     }
 }

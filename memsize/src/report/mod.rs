@@ -252,9 +252,6 @@ mod folded;
 pub(crate) mod human;
 mod tree;
 
-/// A root's name in a report.
-pub(crate) type Name = Cow<'static, str>;
-
 /// The usable size of one allocation, where the global allocator can tell.
 ///
 /// # Safety
@@ -274,8 +271,8 @@ pub(crate) unsafe fn usable_size(ptr: *const u8, layout: crate::lib::Layout) -> 
     }
 }
 
+pub use crate::context::Edge;
 pub(crate) use build::Builder;
-pub use build::Edge;
 pub use by_type::{TypeRow, TypeTable};
 pub use diff::{Figures, PathDiff, ReportDiff, TypeDiff};
 pub use tree::{ReportDisplay, SortBy};
@@ -284,7 +281,7 @@ use std_alloc::borrow::Cow;
 use std_alloc::string::String;
 
 use crate::context::Context;
-use crate::lib::Vec;
+use crate::lib::{Box, Vec};
 use crate::SizeOf;
 
 /// Where the bytes of one or several values go, by path. See the
@@ -487,7 +484,7 @@ impl Report {
     /// at once.
     pub fn builder<'a>() -> ReportBuilder<'a> {
         ReportBuilder {
-            cx: Context::reporting(false),
+            cx: Context::with_hook(Box::new(Builder::new(false))),
         }
     }
 
@@ -690,7 +687,9 @@ impl<'a> ReportBuilder<'a> {
     /// memsize's own impls and the derive keep to that; check hand-written
     /// impls before turning this on.
     pub unsafe fn usable_sizes(mut self, on: bool) -> Self {
-        self.cx.set_usable_sizes(on);
+        if let Some(builder) = self.builder() {
+            builder.usable = on;
+        }
         self
     }
 
@@ -700,13 +699,21 @@ impl<'a> ReportBuilder<'a> {
         name: impl Into<Cow<'static, str>>,
         value: &'a T,
     ) -> Self {
-        self.cx.report_root(name.into(), value);
+        self.cx.add_root(name.into(), value);
         self
+    }
+
+    /// The tree being built, which is the traversal's hook.
+    fn builder(&mut self) -> Option<&mut Builder> {
+        self.cx.hook_mut()?.as_any_mut().downcast_mut()
     }
 
     /// Measures what is left and returns the report.
     pub fn build(self) -> Report {
-        let (builder, skipped) = self.cx.finish_report();
+        let (hook, skipped) = self.cx.finish_hooked();
+        let builder = hook
+            .and_then(|hook| hook.into_any().downcast::<Builder>().ok())
+            .map_or_else(|| Builder::new(false), |b| *b);
         Report::from_builder(builder, skipped)
     }
 }

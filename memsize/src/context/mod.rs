@@ -1,8 +1,14 @@
 //! The traversal context that [`SizeOf::add_heap`] fills in.
 
+mod hook;
+mod seen;
+
+pub use hook::Edge;
+pub(crate) use hook::{Hook, Position, Skip};
+
 use crate::lib::{size_of, Box, Layout, Vec};
-use crate::report::{Builder, Edge};
 use crate::SizeOf;
+use seen::AddrSet;
 
 /// How deep [`Context::add`] recurses on the machine stack before it defers
 /// the rest of the value to an explicit work list on the heap. Shallow data
@@ -12,12 +18,6 @@ const MAX_DEPTH: u32 = 96;
 /// A piece of the value whose traversal was deferred to keep the machine
 /// stack flat, or a guard to drop once the work above it is done.
 type Deferred<'a> = Box<dyn FnOnce(&mut Context<'a>) + 'a>;
-
-#[cold]
-#[inline(never)]
-fn no_report() -> ! {
-    panic!("only reporting contexts have a report")
-}
 
 /// The stack frame of [`Context::add_kept`]: if the traversal unwinds, the
 /// work that reads through `keep` is dropped before `keep` is.
@@ -81,6 +81,12 @@ impl Drop for Rare<'_> {
             drop(work);
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+fn unreachable_hook() -> ! {
+    panic!("only hooked traversals have a hook")
 }
 
 impl Drop for Context<'_> {
@@ -175,10 +181,10 @@ pub struct Context<'a> {
     bytes: usize,
     allocations: usize,
     depth: u32,
-    /// The report being filled in, when the traversal builds one: checked
-    /// (one null test) where a report needs to know the path, so plain
-    /// traversals stay as they were.
-    report: Option<Box<Builder>>,
+    /// What listens to the traversal (a report being built), when
+    /// anything does: checked (one null test) where a listener needs to
+    /// know the path, so plain traversals stay as they were.
+    hook: Option<Box<dyn Hook>>,
     rare: Option<Box<Rare<'a>>>,
 }
 
@@ -189,101 +195,94 @@ impl<'a> Context<'a> {
             bytes: 0,
             allocations: 0,
             depth,
-            report: None,
+            hook: None,
             rare: None,
         }
     }
 
-    /// A context that builds a report as it goes.
-    pub(crate) fn reporting(usable_sizes: bool) -> Self {
+    /// A context that tells `hook` what it finds as it goes.
+    pub(crate) fn with_hook(hook: Box<dyn Hook>) -> Self {
         let mut cx = Context::new(0);
-        cx.report = Some(Box::new(Builder::new(usable_sizes)));
+        cx.hook = Some(hook);
         cx
     }
-    pub(crate) fn set_usable_sizes(&mut self, on: bool) {
-        self.builder().usable = on;
+
+    /// The hook, to set it up between roots.
+    pub(crate) fn hook_mut(&mut self) -> Option<&mut (dyn Hook + 'static)> {
+        self.hook.as_deref_mut()
     }
 
-    /// Adds one root of a report, and everything it owns.
-    pub(crate) fn report_root<T: SizeOf + ?Sized>(
-        &mut self,
-        name: crate::report::Name,
-        value: &'a T,
-    ) {
-        self.builder()
-            .root(name, value.__type_name(), core::mem::size_of_val(value));
+    /// Adds one root, named `name`, and everything it owns.
+    pub(crate) fn add_root<T: SizeOf + ?Sized>(&mut self, name: hook::Name, value: &'a T) {
+        let type_name = value.__type_name();
+        let inline = core::mem::size_of_val(value);
+        if let Some(hook) = self.hook.as_deref_mut() {
+            hook.root(name, type_name, inline);
+        }
         value.add_heap(self);
         if self.pending_len() > 0 {
             self.drain_to(0);
         }
     }
 
-    /// Ends a report's traversal: the tree and how much was skipped.
-    pub(crate) fn finish_report(mut self) -> (Builder, usize) {
+    /// Ends a hooked traversal: the hook, and how much was skipped.
+    pub(crate) fn finish_hooked(mut self) -> (Option<Box<dyn Hook>>, usize) {
         if self.pending_len() > 0 {
             self.drain_to(0);
         }
         let skipped = self.rare.as_ref().map_or(0, |r| r.skipped);
-        let report = self
-            .report
-            .take()
-            .map_or_else(|| Builder::new(false), |b| *b);
-        (report, skipped)
+        (self.hook.take(), skipped)
     }
 
+    /// The hook of a traversal that has one; only called behind a
+    /// `self.hook.is_some()` test.
     #[inline]
-    fn builder(&mut self) -> &mut Builder {
-        match self.report.as_deref_mut() {
-            Some(builder) => builder,
-            None => no_report(),
+    fn hook(&mut self) -> &mut (dyn Hook + 'static) {
+        match self.hook.as_deref_mut() {
+            Some(hook) => hook,
+            None => unreachable_hook(),
         }
     }
 
-    /// Runs `visit` at the report path `name`, reached by `edge`.
+    /// Runs `visit` at the path `name`, reached by `edge`.
     #[cold]
     #[inline(never)]
-    fn report_path<T: SizeOf + ?Sized>(
+    fn hooked_path<T: SizeOf + ?Sized>(
         &mut self,
         name: &'static str,
         edge: Edge,
         value: &T,
         visit: impl FnOnce(&mut Self),
     ) {
-        let back = self.builder().enter(
+        let back = self.hook().enter(
             name,
             value.__type_name(),
             edge,
             core::mem::size_of_val(value),
         );
         visit(self);
-        self.builder().current = back;
-    }
-
-    /// The report node work deferred now belongs to.
-    #[cold]
-    fn report_node(&mut self) -> u32 {
-        self.builder().current
+        self.hook().leave(back);
     }
 
     #[inline]
     fn rare(&mut self) -> &mut Rare<'a> {
-        let reporting = self.report.is_some();
-        self.rare.get_or_insert_with(|| Self::new_rare(reporting))
+        let hooked = self.hook.is_some();
+        self.rare.get_or_insert_with(|| Self::new_rare(hooked))
     }
 
     /// The rarely used parts. A plain traversal's are its own, allocated
-    /// untracked (the box too, freed so in `Drop`); a report's traversal is
-    /// the caller's code, and counts.
+    /// untracked (the box too, freed so in `Drop`); a hooked traversal (a
+    /// report's) is the caller's code, and counts.
     #[cold]
     #[cfg_attr(not(feature = "std"), allow(unused_variables))]
-    fn new_rare(reporting: bool) -> Box<Rare<'a>> {
+    fn new_rare(hooked: bool) -> Box<Rare<'a>> {
         #[cfg(feature = "std")]
-        let _untracked = (!reporting).then(crate::alloc::untracked);
+        let _untracked = (!hooked).then(crate::alloc::untracked);
         #[cfg_attr(not(feature = "std"), allow(unused_mut))]
         let mut rare = Box::new(Rare::new(AddrSet::default()));
         #[cfg(feature = "std")]
         {
-            rare.untracked = (!reporting).then(crate::alloc::untracked);
+            rare.untracked = (!hooked).then(crate::alloc::untracked);
         }
         rare
     }
@@ -325,7 +324,7 @@ impl<'a> Context<'a> {
             allocations: self.allocations,
             skipped,
         };
-        if self.rare.is_none() && self.report.is_none() {
+        if self.rare.is_none() && self.hook.is_none() {
             // Nothing to free: skip the drop glue, which the compiler would
             // otherwise call out of line on the fast path.
             core::mem::forget(self);
@@ -377,15 +376,15 @@ impl<'a> Context<'a> {
     /// [`descend`](Self::descend).
     #[inline]
     pub fn add<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
-        if self.report.is_some() {
-            self.report_path("*", Edge::Pointee, value, |cx| cx.add_unreported(value));
+        if self.hook.is_some() {
+            self.hooked_path("*", Edge::Pointee, value, |cx| cx.add_unhooked(value));
         } else {
-            self.add_unreported(value);
+            self.add_unhooked(value);
         }
     }
 
     #[inline]
-    fn add_unreported<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
+    fn add_unhooked<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
         if self.depth < MAX_DEPTH {
             self.depth += 1;
             value.add_heap(self);
@@ -413,15 +412,16 @@ impl<'a> Context<'a> {
     #[cold]
     #[inline(never)]
     fn defer<F: FnOnce(&mut Context<'a>) + 'a>(&mut self, visit: F) {
-        if self.report.is_some() {
+        if self.hook.is_some() {
             // Deferred work lands under the path it was deferred from.
-            let node = self.report_node();
+            let at = self.hook().position();
             self.rare()
                 .pending
                 .push(Box::new(move |cx: &mut Context<'a>| {
-                    let back = core::mem::replace(&mut cx.builder().current, node);
+                    let back = cx.hook().position();
+                    cx.hook().leave(at);
                     visit(cx);
-                    cx.builder().current = back;
+                    cx.hook().leave(back);
                 }));
         } else {
             self.rare().pending.push(Box::new(visit));
@@ -437,8 +437,8 @@ impl<'a> Context<'a> {
     /// through a pointer, use [`add`](Self::add).
     #[inline]
     pub fn add_field<T: SizeOf + ?Sized>(&mut self, name: &'static str, value: &'a T) {
-        if self.report.is_some() {
-            self.report_path(name, Edge::Field, value, |cx| value.add_heap(cx));
+        if self.hook.is_some() {
+            self.hooked_path(name, Edge::Field, value, |cx| value.add_heap(cx));
         } else {
             value.add_heap(self);
         }
@@ -448,15 +448,15 @@ impl<'a> Context<'a> {
     /// its inline bytes (the derive calls this, through `__private::field`).
     #[inline(always)]
     pub(crate) fn add_inline_field<T: SizeOf>(&mut self, name: &'static str, value: &T) {
-        if self.report.is_some() {
-            self.report_inline_field(name, value.__type_name(), size_of::<T>());
+        if self.hook.is_some() {
+            self.hooked_inline_field(name, value.__type_name(), size_of::<T>());
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn report_inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
-        self.builder().inline_field(name, type_name, size);
+    fn hooked_inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
+        self.hook().inline_field(name, type_name, size);
     }
 
     /// Runs a `#[memsize(add_heap = f)]` function at the field's path.
@@ -467,15 +467,15 @@ impl<'a> Context<'a> {
         value: &'a T,
         function: fn(&'a T, &mut Context<'a>),
     ) {
-        if self.report.is_some() {
-            let back = self.builder().enter(
+        if self.hook.is_some() {
+            let back = self.hook().enter(
                 name,
                 core::any::type_name::<T>(),
                 Edge::Field,
                 core::mem::size_of_val(value),
             );
             function(value, self);
-            self.builder().current = back;
+            self.hook().leave(back);
         } else {
             function(value, self);
         }
@@ -511,8 +511,8 @@ impl<'a> Context<'a> {
     /// ```
     #[inline]
     pub fn add_element<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
-        if self.report.is_some() {
-            self.report_path("[..]", Edge::Elements, value, |cx| value.add_heap(cx));
+        if self.hook.is_some() {
+            self.hooked_path("[..]", Edge::Elements, value, |cx| value.add_heap(cx));
         } else {
             value.add_heap(self);
         }
@@ -523,9 +523,9 @@ impl<'a> Context<'a> {
     /// the values into `[value]`.
     #[inline]
     pub fn add_entry<K: SizeOf + ?Sized, V: SizeOf + ?Sized>(&mut self, key: &'a K, value: &'a V) {
-        if self.report.is_some() {
-            self.report_path("[key]", Edge::Elements, key, |cx| key.add_heap(cx));
-            self.report_path("[value]", Edge::Elements, value, |cx| value.add_heap(cx));
+        if self.hook.is_some() {
+            self.hooked_path("[key]", Edge::Elements, key, |cx| key.add_heap(cx));
+            self.hooked_path("[value]", Edge::Elements, value, |cx| value.add_heap(cx));
         } else {
             key.add_heap(self);
             value.add_heap(self);
@@ -673,7 +673,18 @@ impl<'a> Context<'a> {
     /// [`HeapStats::skipped`]).
     #[cold]
     pub fn skip(&mut self) {
-        self.rare().skipped += 1;
+        self.skipped(Skip::Unreachable);
+    }
+
+    /// Records something left out of the figures, and tells the hook why.
+    #[cold]
+    pub(crate) fn skipped(&mut self, why: Skip) {
+        if why.counts() {
+            self.rare().skipped += 1;
+        }
+        if let Some(hook) = self.hook.as_deref_mut() {
+            hook.skipped(why);
+        }
     }
 
     /// The traversal's lock-retry budget (see `impls::sync`).
@@ -688,8 +699,8 @@ impl<'a> Context<'a> {
     /// zero-sized layout, which allocates nothing.
     #[inline]
     pub fn add_alloc(&mut self, ptr: *const u8, layout: Layout) {
-        if self.report.is_some() {
-            self.report_own(ptr, layout, 1);
+        if self.hook.is_some() {
+            self.hooked_alloc(ptr, layout, 1);
         }
         // The allocations exist, so their sizes sum to less than the address
         // space: a plain add can't overflow (and wrapping can't panic). A
@@ -707,38 +718,27 @@ impl<'a> Context<'a> {
     /// allocations are not counted.
     #[inline]
     pub fn add_opaque(&mut self, bytes: usize) {
-        if self.report.is_some() {
-            self.builder().own(bytes, 0, None);
+        if self.hook.is_some() {
+            self.hook().opaque(bytes);
         }
         self.bytes = self.bytes.saturating_add(bytes);
     }
 
-    /// Puts allocations on the report's current path.
+    /// Tells the hook of allocations at the current path.
     #[cold]
     #[inline(never)]
-    fn report_own(&mut self, ptr: *const u8, layout: Layout, count: usize) {
-        if layout.size() == 0 || count == 0 {
-            return;
+    fn hooked_alloc(&mut self, ptr: *const u8, layout: Layout, count: usize) {
+        if layout.size() != 0 && count != 0 {
+            self.hook().alloc(ptr, layout, count);
         }
-        let b = self.builder();
-        let usable = if b.usable && count == 1 && !ptr.is_null() {
-            // SAFETY: `ReportBuilder::usable_sizes`, the only way to turn
-            // `usable` on, makes its caller promise that a non-null address
-            // given to `add_alloc` is a live block of the global allocator,
-            // with this layout.
-            unsafe { crate::report::usable_size(ptr, layout) }
-        } else {
-            None
-        };
-        b.own(layout.size().saturating_mul(count), count, usable);
     }
 
     /// Adds `count` allocations of one layout whose addresses are not known
     /// (the nodes of a linked list or a B-tree, say), in one step.
     #[inline]
     pub fn add_allocs(&mut self, layout: Layout, count: usize) {
-        if self.report.is_some() {
-            self.report_own(core::ptr::null(), layout, count);
+        if self.hook.is_some() {
+            self.hooked_alloc(core::ptr::null(), layout, count);
         }
         if layout.size() != 0 && count != 0 {
             let bytes = layout.size().saturating_mul(count);
@@ -754,8 +754,8 @@ impl<'a> Context<'a> {
     /// (`Rc::as_ptr`, say).
     pub fn add_shared(&mut self, ptr: *const u8, layout: Layout) -> bool {
         if self.rare().seen.insert(ptr as usize) {
-            if self.report.is_some() {
-                self.builder().mark_shared();
+            if self.hook.is_some() {
+                self.hook().shared();
             }
             // `ptr` tells blocks apart; it need not be where the block starts.
             self.add_alloc(core::ptr::null(), layout);
@@ -763,152 +763,5 @@ impl<'a> Context<'a> {
         } else {
             false
         }
-    }
-}
-
-/// A set of addresses, to remember which shared allocations a traversal
-/// has seen: open addressing with linear probing over power-of-two tables,
-/// zero marking an empty slot.
-///
-/// Its own memory is part of what a traversal costs, so it is kept small.
-/// The addresses of one program's allocations mostly lie within a few
-/// gigabytes of each other: an 8-aligned address within 16 GiB of the first
-/// one seen is stored as a 32-bit slot (its distance in words, plus one);
-/// any other address in a second table of full words. Tables grow at three
-/// quarters full, so even while one grows (old and new table both alive)
-/// the set holds at most 16 bytes per address.
-#[derive(Default)]
-struct AddrSet {
-    /// The address 16 GiB below the first one seen; `None` before it.
-    base: Option<usize>,
-    near: Table<u32>,
-    far: Table<usize>,
-}
-
-/// Addresses from `base` to this many words above it go in `near`.
-const NEAR_WORDS: usize = (u32::MAX - 1) as usize;
-/// How far below the first address the window starts, in bytes.
-const HALF_WINDOW: usize = (NEAR_WORDS / 2).saturating_mul(8);
-
-impl AddrSet {
-    /// Inserts `addr`; returns false if it was there already.
-    fn insert(&mut self, addr: usize) -> bool {
-        let base = *self
-            .base
-            .get_or_insert_with(|| addr.saturating_sub(HALF_WINDOW));
-        let offset = addr.wrapping_sub(base);
-        if offset % 8 == 0 && offset / 8 < NEAR_WORDS {
-            self.near.insert((offset / 8) as u32 + 1)
-        } else {
-            // Zero never collides with a real address: shift it to the top.
-            self.far.insert(if addr == 0 { usize::MAX } else { addr })
-        }
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.near.len + self.far.len
-    }
-}
-
-/// One open-addressing table of nonzero keys.
-struct Table<K> {
-    slots: Vec<K>,
-    len: usize,
-}
-
-impl<K> Default for Table<K> {
-    fn default() -> Self {
-        Table {
-            slots: Vec::new(),
-            len: 0,
-        }
-    }
-}
-
-/// What a [`Table`] stores: a nonzero integer key.
-trait Key: Copy + Eq {
-    const EMPTY: Self;
-    /// The slot to start probing at, for a table of `mask + 1` slots.
-    fn start(self, mask: usize) -> usize;
-}
-
-impl Key for u32 {
-    const EMPTY: Self = 0;
-    #[inline]
-    fn start(self, mask: usize) -> usize {
-        // Fibonacci hashing spreads consecutive words over the table.
-        (self.wrapping_mul(0x9E37_79B9) as usize >> 3) & mask
-    }
-}
-
-impl Key for usize {
-    const EMPTY: Self = 0;
-    #[inline]
-    fn start(self, mask: usize) -> usize {
-        (self.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize) >> 7) & mask
-    }
-}
-
-impl<K: Key> Table<K> {
-    /// Inserts a nonzero `key`; returns false if it was there already.
-    fn insert(&mut self, key: K) -> bool {
-        // Grow at three quarters full.
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
-            self.grow();
-        }
-        let inserted = Self::place(&mut self.slots, key);
-        self.len += usize::from(inserted);
-        inserted
-    }
-
-    fn place(slots: &mut [K], key: K) -> bool {
-        let mask = slots.len() - 1;
-        let mut i = key.start(mask);
-        loop {
-            let k = slots[i];
-            if k == K::EMPTY {
-                slots[i] = key;
-                return true;
-            }
-            if k == key {
-                return false;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    #[cold]
-    fn grow(&mut self) {
-        let new_len = (self.slots.len() * 2).max(64);
-        let mut slots = crate::lib::vec![K::EMPTY; new_len];
-        for &k in self.slots.iter().filter(|&&k| k != K::EMPTY) {
-            Self::place(&mut slots, k);
-        }
-        self.slots = slots;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::AddrSet;
-
-    #[test]
-    fn addr_set_remembers() {
-        let mut s = AddrSet::default();
-        // Near and far addresses, aligned and not, zero included.
-        let addrs = || {
-            (0..10_000usize)
-                .map(|i| (0x5555_1000_0000_u64 as usize).wrapping_add(i * 16))
-                .chain((0..1000usize).map(|i| i * 24 + 3))
-                .chain([0, 1, usize::MAX - 7])
-        };
-        for a in addrs() {
-            assert!(s.insert(a), "{a:#x}");
-        }
-        for a in addrs() {
-            assert!(!s.insert(a), "{a:#x}");
-        }
-        assert_eq!(s.len(), 11_003);
     }
 }
