@@ -277,3 +277,42 @@ proptest! {
         prop_assert!(check.is_exact(), "{:?}", check);
     }
 }
+
+/// Third-party maps take adapters for their keys, values and hasher too.
+#[cfg(all(feature = "hashbrown", feature = "indexmap"))]
+#[test]
+fn third_party_maps_with_foreign_parts() {
+    #[derive(SizeOf)]
+    struct Maps {
+        #[memsize(as = "hashbrown::HashMap<_, SenderSize, HeapFree>")]
+        brown: hashbrown::HashMap<String, Sender, OddState>,
+        #[memsize(as = "hashbrown::HashSet<HeapFree, HeapFree>")]
+        brown_set: hashbrown::HashSet<Deadline, OddState>,
+        #[memsize(as = "hashbrown::HashTable<(HeapFree, _)>")]
+        table: hashbrown::HashTable<(Deadline, String)>,
+        #[memsize(as = "indexmap::IndexMap<HeapFree, _, HeapFree>")]
+        index: indexmap::IndexMap<Deadline, String, OddState>,
+        #[memsize(as = "indexmap::IndexSet<_, HeapFree>")]
+        index_set: indexmap::IndexSet<String, OddState>,
+    }
+    let shared = Sender::new(vec!["q".repeat(20)]);
+    let mut m = Maps {
+        brown: hashbrown::HashMap::with_hasher(OddState::default()),
+        brown_set: hashbrown::HashSet::with_hasher(OddState::default()),
+        table: hashbrown::HashTable::new(),
+        index: indexmap::IndexMap::with_hasher(OddState::default()),
+        index_set: indexmap::IndexSet::with_hasher(OddState::default()),
+    };
+    for i in 0..100u64 {
+        m.brown.insert(format!("k{i}"), shared.clone());
+        m.brown_set.insert(Deadline(i));
+        m.table
+            .insert_unique(i, (Deadline(i), "t".repeat(i as usize % 9)), |_| 0);
+        m.index.insert(Deadline(i), "i".repeat(i as usize % 13));
+        m.index_set.insert(format!("s{i}"));
+    }
+    m.brown.retain(|k, _| k.len() % 2 == 0);
+    m.index.retain(|k, _| k.0 % 3 != 0);
+    drop(shared);
+    assert_heap_exact(m);
+}

@@ -17,6 +17,7 @@ use core::hash::{BuildHasher, Hash};
 use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
 use super::hash_table::{table_align, CRATE_GROUP_WIDTH};
+use crate::adapt::{via_adapter, As, Same, SizeOfAs};
 use crate::lib::Layout;
 use crate::{Context, SizeOf};
 
@@ -30,21 +31,25 @@ fn add_table<T>(cx: &mut Context<'_>, size: usize) {
 
 /// Exact after any history (hashbrown's `allocation_size()`), plus the
 /// hasher. Constant time when keys and values own no heap. The bounds on
-/// `K` and `S` are those hashbrown puts on `allocation_size()`.
+/// `K` and `S` are those hashbrown puts on `allocation_size()`. Through
+/// adapters for its keys, values and hasher (see [`adapt`](crate::adapt))
+/// too.
 #[cfg_attr(docsrs, doc(cfg(feature = "hashbrown")))]
-impl<K, V, S> SizeOf for HashMap<K, V, S>
+impl<K, V, S, KA, VA, SA> SizeOfAs<HashMap<K, V, S>> for HashMap<KA, VA, SA>
 where
-    K: SizeOf + Eq + Hash,
-    V: SizeOf,
-    S: SizeOf + BuildHasher,
+    K: Eq + Hash,
+    S: BuildHasher,
+    KA: SizeOfAs<K>,
+    VA: SizeOfAs<V>,
+    SA: SizeOfAs<S>,
 {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        add_table::<(K, V)>(cx, self.allocation_size());
-        cx.add_field("hasher", self.hasher());
-        if !(K::is_heap_free() && V::is_heap_free()) {
+    fn add_heap_as<'a>(map: &'a HashMap<K, V, S>, cx: &mut Context<'a>) {
+        add_table::<(K, V)>(cx, map.allocation_size());
+        cx.add_field("hasher", As::<SA, S>::new(map.hasher()));
+        if !(KA::is_heap_free_as() && VA::is_heap_free_as()) {
             cx.descend(move |cx| {
-                for (k, v) in self {
-                    cx.add_entry(k, v);
+                for (k, v) in map {
+                    cx.add_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
                 }
             });
         }
@@ -55,18 +60,20 @@ where
 /// hasher. Constant time when the elements own no heap. The bounds on `T`
 /// and `S` are those hashbrown puts on `allocation_size()`.
 #[cfg_attr(docsrs, doc(cfg(feature = "hashbrown")))]
-impl<T, S> SizeOf for HashSet<T, S>
+impl<T, S, A, SA> SizeOfAs<HashSet<T, S>> for HashSet<A, SA>
 where
-    T: SizeOf + Eq + Hash,
-    S: SizeOf + BuildHasher,
+    T: Eq + Hash,
+    S: BuildHasher,
+    A: SizeOfAs<T>,
+    SA: SizeOfAs<S>,
 {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        add_table::<(T, ())>(cx, self.allocation_size());
-        cx.add_field("hasher", self.hasher());
-        if !T::is_heap_free() {
+    fn add_heap_as<'a>(set: &'a HashSet<T, S>, cx: &mut Context<'a>) {
+        add_table::<(T, ())>(cx, set.allocation_size());
+        cx.add_field("hasher", As::<SA, S>::new(set.hasher()));
+        if !A::is_heap_free_as() {
             cx.descend(move |cx| {
-                for v in self {
-                    cx.add_element(v);
+                for v in set {
+                    cx.add_element(As::<A, T>::new(v));
                 }
             });
         }
@@ -76,26 +83,26 @@ where
 /// Exact after any history (hashbrown's `allocation_size()`). Constant time
 /// when the elements own no heap.
 #[cfg_attr(docsrs, doc(cfg(feature = "hashbrown")))]
-impl<T: SizeOf> SizeOf for HashTable<T> {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        add_table::<T>(cx, self.allocation_size());
-        if !T::is_heap_free() {
+impl<T, A: SizeOfAs<T>> SizeOfAs<HashTable<T>> for HashTable<A> {
+    fn add_heap_as<'a>(table: &'a HashTable<T>, cx: &mut Context<'a>) {
+        add_table::<T>(cx, table.allocation_size());
+        if !A::is_heap_free_as() {
             cx.descend(move |cx| {
-                for v in self {
-                    cx.add_element(v);
+                for v in table {
+                    cx.add_element(As::<A, T>::new(v));
                 }
             });
         }
     }
 }
 
-/// hashbrown's default `BuildHasher`: a seed, held inline.
-#[cfg_attr(docsrs, doc(cfg(feature = "hashbrown")))]
-impl SizeOf for DefaultHashBuilder {
-    #[inline(always)]
-    fn add_heap<'a>(&'a self, _: &mut Context<'a>) {}
-    #[inline(always)]
-    fn is_heap_free() -> bool {
-        true
-    }
+via_adapter! {
+    [K: SizeOf + Eq + Hash, V: SizeOf, S: SizeOf + BuildHasher] HashMap<K, V, S> => HashMap<Same, Same, Same>,
+    [T: SizeOf + Eq + Hash, S: SizeOf + BuildHasher] HashSet<T, S> => HashSet<Same, Same>,
+    [T: SizeOf] HashTable<T> => HashTable<Same>,
+}
+
+// hashbrown's default `BuildHasher`: a seed, held inline.
+heap_free_ext! { "hashbrown":
+    [] DefaultHashBuilder,
 }

@@ -32,6 +32,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use indexmap::{IndexMap, IndexSet};
 
 use super::hash_table::{table_layout, words_beside, CRATE_GROUP_WIDTH};
+use crate::adapt::{via_adapter, As, Same, SizeOfAs};
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
 
@@ -177,17 +178,23 @@ fn add_core<K, V>(cx: &mut Context<'_>, (entries, buckets): (usize, usize)) {
 
 /// The entries' buffer and the index table, exact after any history
 /// (facts 2, 3), plus the hasher. Constant time when keys and values own no
-/// heap.
+/// heap. Through adapters for its keys, values and hasher (see
+/// [`adapt`](crate::adapt)) too.
 #[cfg_attr(docsrs, doc(cfg(feature = "indexmap")))]
-impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for IndexMap<K, V, S> {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let caps = capacities(self, self.hasher(), self.len(), self.capacity());
+impl<K, V, S, KA, VA, SA> SizeOfAs<IndexMap<K, V, S>> for IndexMap<KA, VA, SA>
+where
+    KA: SizeOfAs<K>,
+    VA: SizeOfAs<V>,
+    SA: SizeOfAs<S>,
+{
+    fn add_heap_as<'a>(map: &'a IndexMap<K, V, S>, cx: &mut Context<'a>) {
+        let caps = capacities(map, map.hasher(), map.len(), map.capacity());
         add_core::<K, V>(cx, caps);
-        cx.add_field("hasher", self.hasher());
-        if !(K::is_heap_free() && V::is_heap_free()) {
+        cx.add_field("hasher", As::<SA, S>::new(map.hasher()));
+        if !(KA::is_heap_free_as() && VA::is_heap_free_as()) {
             cx.descend(move |cx| {
-                for (k, v) in self {
-                    cx.add_entry(k, v);
+                for (k, v) in map {
+                    cx.add_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
                 }
             });
         }
@@ -198,17 +205,22 @@ impl<K: SizeOf, V: SizeOf, S: SizeOf> SizeOf for IndexMap<K, V, S> {
 /// (facts 2, 3), plus the hasher. Constant time when the values own no
 /// heap.
 #[cfg_attr(docsrs, doc(cfg(feature = "indexmap")))]
-impl<T: SizeOf, S: SizeOf> SizeOf for IndexSet<T, S> {
-    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
-        let caps = capacities(self, self.hasher(), self.len(), self.capacity());
+impl<T, S, A: SizeOfAs<T>, SA: SizeOfAs<S>> SizeOfAs<IndexSet<T, S>> for IndexSet<A, SA> {
+    fn add_heap_as<'a>(set: &'a IndexSet<T, S>, cx: &mut Context<'a>) {
+        let caps = capacities(set, set.hasher(), set.len(), set.capacity());
         add_core::<T, ()>(cx, caps);
-        cx.add_field("hasher", self.hasher());
-        if !T::is_heap_free() {
+        cx.add_field("hasher", As::<SA, S>::new(set.hasher()));
+        if !A::is_heap_free_as() {
             cx.descend(move |cx| {
-                for v in self {
-                    cx.add_element(v);
+                for v in set {
+                    cx.add_element(As::<A, T>::new(v));
                 }
             });
         }
     }
+}
+
+via_adapter! {
+    [K: SizeOf, V: SizeOf, S: SizeOf] IndexMap<K, V, S> => IndexMap<Same, Same, Same>,
+    [T: SizeOf, S: SizeOf] IndexSet<T, S> => IndexSet<Same, Same>,
 }
