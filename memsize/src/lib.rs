@@ -63,7 +63,8 @@
 //! the keys lie.
 //!
 //! `deep_size` never panics, never blocks, and never overflows the stack:
-//! past a fixed depth the traversal continues from a work list on the heap.
+//! past a fixed amount of machine stack (64 KiB from where it started) the
+//! traversal continues from a work list on the heap.
 //!
 //! # Cargo features
 //!
@@ -405,7 +406,7 @@ pub mod __private {
             // SAFETY: as in `with_packed_field`: a bitwise copy of an
             // initialized field that is never dropped, so what it points to
             // stays owned by the field alone. `add_kept` keeps the copy
-            // alive (on the heap, past the depth where the traversal defers)
+            // alive (on the heap, past the stack depth where the traversal defers)
             // exactly as long as its contents are traversed, which is within
             // `'a`, while the field stays shared-borrowed and unchanged.
             let copy = ManuallyDrop::new(unsafe { core::ptr::read_unaligned(field) });

@@ -10,10 +10,50 @@ use crate::lib::{size_of, Box, Layout, Vec};
 use crate::SizeOf;
 use seen::AddrSet;
 
-/// How deep [`Context::add`] recurses on the machine stack before it defers
-/// the rest of the value to an explicit work list on the heap. Shallow data
-/// (almost all data) never reaches it and pays nothing for stack safety.
-const MAX_DEPTH: u32 = 96;
+/// How much of the machine stack a traversal may use, measured from where
+/// it started, before it defers the rest of the value to an explicit work
+/// list on the heap. Shallow data (almost all data) never reaches it and pays
+/// nothing for stack safety; a frame of a recursive `add_heap` is a few
+/// dozen bytes in release builds and a few hundred in debug builds, so this
+/// is hundreds of levels of nesting in either.
+const STACK_BUDGET: usize = 64 * 1024;
+
+/// Where the machine stack is now: the stack pointer (on x86-64 and
+/// AArch64), or the address of a local. The stack grows down on every
+/// target Rust supports, so the traversal may recurse while this is above
+/// its limit. The check is one comparison before the recursion's call,
+/// never work after it returns, so a recursion through pointers (a `Box`
+/// list) compiles to a loop.
+#[inline(always)]
+fn stack_here() -> usize {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    {
+        let sp: usize;
+        // SAFETY: reads the stack pointer into a register and does nothing
+        // else: no memory, no stack, no flags touched.
+        unsafe {
+            core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(all(target_arch = "aarch64", not(miri)))]
+    {
+        let sp: usize;
+        // SAFETY: reads the stack pointer into a register and does nothing
+        // else: no memory, no stack, no flags touched.
+        unsafe {
+            core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(any(miri, not(any(target_arch = "x86_64", target_arch = "aarch64"))))]
+    {
+        // Elsewhere, the address of a local: the same measure, at the cost
+        // of a stack slot.
+        let marker = 0u8;
+        core::ptr::addr_of!(marker) as usize
+    }
+}
 
 /// A piece of the value whose traversal was deferred to keep the machine
 /// stack flat, or a guard to drop once the work above it is done.
@@ -147,7 +187,7 @@ pub struct HeapStats {
 ///   container visiting its elements.
 ///
 /// The context keeps the traversal stack-safe: [`add`](Self::add) and
-/// [`descend`](Self::descend) recurse up to a fixed depth of pointers and
+/// [`descend`](Self::descend) recurse on the machine stack up to a fixed budget (64 KiB) and
 /// then continue from a work list on the heap, so the depth of the data
 /// never becomes the depth of the machine stack.
 ///
@@ -180,7 +220,9 @@ pub struct HeapStats {
 pub struct Context<'a> {
     bytes: usize,
     allocations: usize,
-    depth: u32,
+    /// How far down the machine stack the traversal may recurse: where it
+    /// started, less [`STACK_BUDGET`].
+    stack_limit: usize,
     /// What listens to the traversal (a report being built), when
     /// anything does: checked (one null test) where a listener needs to
     /// know the path, so plain traversals stay as they were.
@@ -190,11 +232,11 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     #[inline]
-    fn new(depth: u32) -> Self {
+    fn new() -> Self {
         Context {
             bytes: 0,
             allocations: 0,
-            depth,
+            stack_limit: stack_here().saturating_sub(STACK_BUDGET),
             hook: None,
             rare: None,
         }
@@ -202,7 +244,7 @@ impl<'a> Context<'a> {
 
     /// A context that tells `hook` what it finds as it goes.
     pub(crate) fn with_hook(hook: Box<dyn Hook>) -> Self {
-        let mut cx = Context::new(0);
+        let mut cx = Context::new();
         cx.hook = Some(hook);
         cx
     }
@@ -291,7 +333,7 @@ impl<'a> Context<'a> {
     /// allocation once.
     #[inline]
     pub(crate) fn measure<T: SizeOf + ?Sized>(value: &'a T) -> HeapStats {
-        let mut cx = Context::new(0);
+        let mut cx = Context::new();
         value.add_heap(&mut cx);
         cx.finish()
     }
@@ -299,7 +341,7 @@ impl<'a> Context<'a> {
     /// Measures several values in one traversal, each shared allocation
     /// once across all of them.
     pub(crate) fn measure_all(values: &'a [&'a dyn SizeOf]) -> HeapStats {
-        let mut cx = Context::new(0);
+        let mut cx = Context::new();
         for &value in values {
             // `value` is the `dyn SizeOf` itself, not a reference to it
             // (whose `add_heap` adds nothing).
@@ -332,17 +374,23 @@ impl<'a> Context<'a> {
         stats
     }
 
+    /// Whether the traversal may recurse on the machine stack here, or
+    /// must defer (see [`STACK_BUDGET`]).
+    #[inline(always)]
+    fn has_stack(&self) -> bool {
+        stack_here() > self.stack_limit
+    }
+
     #[inline]
     fn pending_len(&self) -> usize {
         self.rare.as_ref().map_or(0, |r| r.pending.len())
     }
 
     /// Runs the deferred work above `base` until none is left there, each
-    /// piece from the depth this call is made at.
+    /// piece from the stack depth this call is made at.
     #[cold]
     #[inline(never)]
     fn drain_to(&mut self, base: usize) {
-        let depth = self.depth;
         while let Some(work) = self.rare.as_mut().and_then(|r| {
             if r.pending.len() > base {
                 r.pending.pop()
@@ -350,10 +398,8 @@ impl<'a> Context<'a> {
                 None
             }
         }) {
-            self.depth = depth;
             work(self);
         }
-        self.depth = depth;
     }
 
     /// Drops, without running it, the deferred work above `base`, last in
@@ -371,7 +417,7 @@ impl<'a> Context<'a> {
     /// are inside an allocation already added.
     ///
     /// This is where the traversal keeps the machine stack flat: past a
-    /// fixed depth of pointers, the rest is deferred to a work list. Every
+    /// fixed budget of machine stack, the rest is deferred to a work list. Every
     /// pointer that can make data arbitrarily deep must go through `add` or
     /// [`descend`](Self::descend).
     #[inline]
@@ -385,10 +431,8 @@ impl<'a> Context<'a> {
 
     #[inline]
     fn add_unhooked<T: SizeOf + ?Sized>(&mut self, value: &'a T) {
-        if self.depth < MAX_DEPTH {
-            self.depth += 1;
+        if self.has_stack() {
             value.add_heap(self);
-            self.depth -= 1;
         } else {
             self.defer(move |cx: &mut Context<'a>| value.add_heap(cx));
         }
@@ -400,10 +444,8 @@ impl<'a> Context<'a> {
     /// once per container rather than once per element.
     #[inline]
     pub fn descend<F: FnOnce(&mut Context<'a>) + 'a>(&mut self, visit: F) {
-        if self.depth < MAX_DEPTH {
-            self.depth += 1;
+        if self.has_stack() {
             visit(self);
-            self.depth -= 1;
         } else {
             self.defer(visit);
         }
@@ -433,7 +475,7 @@ impl<'a> Context<'a> {
     /// use the name.
     ///
     /// Fields nest only as deep as the type does, so this does not count
-    /// toward the depth that [`add`](Self::add) limits. For anything reached
+    /// toward the stack that [`add`](Self::add) limits. For anything reached
     /// through a pointer, use [`add`](Self::add).
     #[inline]
     pub fn add_field<T: SizeOf + ?Sized>(&mut self, name: &'static str, value: &'a T) {
@@ -537,7 +579,7 @@ impl<'a> Context<'a> {
     ///
     /// Prefer [`add`](Self::add) wherever the lifetime allows, and
     /// [`add_kept`](Self::add_kept) for contents behind a guard or a
-    /// temporary that can be moved: past the depth where the traversal
+    /// temporary that can be moved: past the stack depth where the traversal
     /// defers, each `add_borrowed` call in a chain of them still finishes
     /// its own work before returning, so a chain of them nested as deep as
     /// the data grows the machine stack with it.
@@ -551,7 +593,7 @@ impl<'a> Context<'a> {
     /// it as soon as they are done.
     ///
     /// Shallow contents are traversed before this call returns, with `keep`
-    /// on the machine stack. Past the depth where the traversal defers,
+    /// on the machine stack. Past the stack depth where the traversal defers,
     /// `keep` moves to the heap, below the work that reads through it on the
     /// work list, so that arbitrarily deep chains of guards (a million
     /// nested `Mutex`es) stay stack-safe and each guard is still released
@@ -582,7 +624,7 @@ impl<'a> Context<'a> {
         K: core::ops::Deref + 'a,
         K::Target: SizeOf,
     {
-        if self.depth < MAX_DEPTH {
+        if self.has_stack() {
             self.scoped(keep);
         } else {
             self.keep_deferred(keep);
@@ -609,15 +651,13 @@ impl<'a> Context<'a> {
         // destructor before `keep`, its field, is: either way nothing reads
         // through the reference once `keep`, which licenses it, is gone.
         let contents: &'a K::Target = unsafe { &*(&*scope.keep as *const K::Target) };
-        scope.cx.depth += 1;
         contents.add_heap(scope.cx);
         if scope.cx.pending_len() > base {
             scope.cx.drain_to(base);
         }
-        scope.cx.depth -= 1;
     }
 
-    /// [`add_kept`](Self::add_kept) past the depth limit: `keep` goes to the
+    /// [`add_kept`](Self::add_kept) past the stack budget: `keep` goes to the
     /// heap, on the work list, below the work for its contents.
     #[cold]
     #[inline(never)]
@@ -647,7 +687,7 @@ impl<'a> Context<'a> {
     /// be reached now: they are left out and counted in
     /// [`HeapStats::skipped`].
     ///
-    /// Past the depth where the traversal defers, the acquisition itself is
+    /// Past the stack depth where the traversal defers, the acquisition itself is
     /// deferred too, so that no guard is held while other values' work runs.
     #[inline]
     pub fn add_guarded<G, F>(&mut self, acquire: F)
@@ -656,7 +696,7 @@ impl<'a> Context<'a> {
         G: core::ops::Deref + 'a,
         G::Target: SizeOf,
     {
-        if self.depth < MAX_DEPTH {
+        if self.has_stack() {
             match acquire(self) {
                 Some(guard) => self.add_kept(guard),
                 None => self.skip(),
