@@ -132,9 +132,11 @@ fn struct_body(
     fields
         .iter()
         .enumerate()
-        .filter(|(_, field)| field.is_measured())
         .map(|(i, field)| {
             let member = &field.member;
+            if !field.is_measured() {
+                return skipped_one(field, &field.name(), quote!(&self.#member), krate, names);
+            }
             let sized = !(last_unsized && i == last);
             add_one(
                 field,
@@ -193,6 +195,22 @@ fn add_one(
     }
 }
 
+/// The statement that tells reports of a field left out with
+/// `#[memsize(skip)]`: its name, type and inline bytes, and nothing else.
+fn skipped_one(
+    field: &Field,
+    name: &str,
+    reference: TokenStream,
+    krate: &TokenStream,
+    names: &Names,
+) -> TokenStream {
+    let cx = &names.cx;
+    let ty = field.ty;
+    quote! {
+        #krate::__private::skipped_field::<#ty>(#cx, #name, #reference);
+    }
+}
+
 /// `add_heap` of a `repr(packed)` struct. No reference to a field may be
 /// taken, so each field is reached through a raw pointer that a helper
 /// turns into a reference when the field happens to be aligned, or into a
@@ -202,10 +220,15 @@ fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> T
     let copy = names.binding(0);
     fields
         .iter()
-        .filter(|field| field.is_measured())
         .map(|field| {
             let member = &field.member;
             let ty = field.ty;
+            if !field.is_measured() {
+                let name = field.name();
+                return quote! {
+                    #krate::__private::skipped_packed_field::<#ty>(#cx, #name);
+                };
+            }
             let pointer = quote!(::core::ptr::addr_of!(self.#member));
             // SAFETY (of the unsafe blocks): the pointer is to a field of
             // `*self`, which is initialized and shared-borrowed for the whole
@@ -262,7 +285,6 @@ fn enum_body(variants: &[Variant], krate: &TokenStream, names: &Names) -> TokenS
             .fields
             .iter()
             .enumerate()
-            .filter(|(_, field)| field.is_measured())
             .map(|(i, field)| (field, names.binding(i)))
             .collect();
         // Braces match every variant style: `V { 0: __f0, .. }`, `V { .. }`.
@@ -273,7 +295,11 @@ fn enum_body(variants: &[Variant], krate: &TokenStream, names: &Names) -> TokenS
         // Reports name a variant's fields after the variant: `Cons.1`.
         let adds = measured.iter().map(|(field, binding)| {
             let name = format!("{}.{}", ident, field.name());
-            add_one(field, &name, binding.to_token_stream(), true, krate, names)
+            if field.is_measured() {
+                add_one(field, &name, binding.to_token_stream(), true, krate, names)
+            } else {
+                skipped_one(field, &name, binding.to_token_stream(), krate, names)
+            }
         });
         quote! {
             Self::#ident { #(#patterns,)* .. } => { #(#adds)* }

@@ -314,6 +314,23 @@ pub mod __private {
         field(cx, name, crate::adapt::As::<A, T>::new(value));
     }
 
+    /// A field left out with `#[memsize(skip)]`, for reports to show.
+    #[inline(always)]
+    pub fn skipped_field<T: ?Sized>(cx: &mut Context<'_>, name: &'static str, value: &T) {
+        cx.skipped_field(
+            name,
+            core::any::type_name::<T>(),
+            core::mem::size_of_val(value),
+        );
+    }
+
+    /// A field of a `#[repr(packed)]` struct left out with
+    /// `#[memsize(skip)]`, for reports to show.
+    #[inline(always)]
+    pub fn skipped_packed_field<T>(cx: &mut Context<'_>, name: &'static str) {
+        cx.skipped_field(name, core::any::type_name::<T>(), core::mem::size_of::<T>());
+    }
+
     /// Calls the function of a `#[memsize(add_heap = function)]` field at
     /// the field's report path: taking it as a `fn` pointer makes a function
     /// of the wrong type an error that says which type it should have.

@@ -52,13 +52,16 @@ pub(crate) enum Skip {
     /// Contents that could not be reached: a lock held elsewhere, a cell
     /// borrowed mutably. Counted in `HeapStats::skipped`.
     Unreachable,
-}
-
-impl Skip {
-    /// Whether it counts in `HeapStats::skipped`.
-    pub(crate) fn counts(self) -> bool {
-        matches!(self, Skip::Unreachable)
-    }
+    /// A field left out with `#[memsize(skip)]`, with its type and inline
+    /// bytes (which count, as part of its parent).
+    Field {
+        name: &'static str,
+        type_name: &'static str,
+        inline: usize,
+    },
+    /// The figure of the current value is a lower bound: what it says is
+    /// not counted. Counted in `HeapStats::bounds`.
+    Bound(&'static str),
 }
 
 /// A listener to a traversal. Every call is made at the current path: the

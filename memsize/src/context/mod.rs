@@ -86,6 +86,7 @@ struct Rare<'a> {
     /// reads through it (see [`Context::add_kept`]).
     pending: Vec<Deferred<'a>>,
     skipped: usize,
+    bounds: usize,
     #[cfg(feature = "std")]
     waits: crate::impls::LockWaits,
     /// A plain traversal's own allocations (this box, the seen set, the
@@ -104,6 +105,7 @@ impl Rare<'_> {
             seen,
             pending: Vec::new(),
             skipped: 0,
+            bounds: 0,
             #[cfg(feature = "std")]
             untracked: None,
             #[cfg(feature = "std")]
@@ -165,9 +167,19 @@ pub struct HeapStats {
     pub allocations: usize,
     /// How many contents could not be reached, so that their heap is not in
     /// the figures: a lock still held elsewhere after a brief retry, a
-    /// `RefCell` mutably borrowed at the time. Zero means the figures are
-    /// complete.
+    /// `RefCell` mutably borrowed at the time. Zero means no contents were
+    /// left out this way.
+    ///
+    /// A [`Report`](crate::Report) of the same value shows where: a line
+    /// `(skipped: ...)` at the node of each lock or cell left out, beside
+    /// the fields left out with `#[memsize(skip)]` (which are the user's
+    /// choice and do not count here) and the figures that are bounds.
     pub skipped: usize,
+    /// How many of the figures added are documented lower bounds rather
+    /// than exact ([`Context::add_bound`]): what a foreign type owns that
+    /// can't be reached, such as the heap of messages queued in a channel.
+    /// Zero means every figure is exact. A report shows each at its node.
+    pub bounds: usize,
 }
 
 /// A traversal of one value's heap, given to [`SizeOf::add_heap`].
@@ -354,17 +366,18 @@ impl<'a> Context<'a> {
     /// Runs what is left and returns the totals.
     #[inline]
     fn finish(mut self) -> HeapStats {
-        let mut skipped = 0;
+        let (mut skipped, mut bounds) = (0, 0);
         if let Some(rare) = &self.rare {
             if !rare.pending.is_empty() {
                 self.drain_to(0);
             }
-            skipped = self.rare.as_ref().map_or(0, |r| r.skipped);
+            (skipped, bounds) = self.rare.as_ref().map_or((0, 0), |r| (r.skipped, r.bounds));
         }
         let stats = HeapStats {
             bytes: self.bytes,
             allocations: self.allocations,
             skipped,
+            bounds,
         };
         if self.rare.is_none() && self.hook.is_none() {
             // Nothing to free: skip the drop glue, which the compiler would
@@ -719,11 +732,54 @@ impl<'a> Context<'a> {
     /// Records something left out of the figures, and tells the hook why.
     #[cold]
     pub(crate) fn skipped(&mut self, why: Skip) {
-        if why.counts() {
-            self.rare().skipped += 1;
+        match why {
+            Skip::Unreachable => self.rare().skipped += 1,
+            Skip::Bound(_) => self.rare().bounds += 1,
+            Skip::Field { .. } => {}
         }
         if let Some(hook) = self.hook.as_deref_mut() {
             hook.skipped(why);
+        }
+    }
+
+    /// Says that what was just added for the current value is a lower
+    /// bound, not an exact figure: `what` (the heap of messages queued in a
+    /// channel, say) is owned but can't be reached. Counted in
+    /// [`HeapStats::bounds`], and shown at the value's node in a report.
+    /// Impls whose figure is a documented bound call this each time.
+    ///
+    /// ```
+    /// use memsize::{Context, SizeOf};
+    ///
+    /// /// Holds a handle to a buffer it can't see into.
+    /// struct Opaque(Vec<u8>);
+    ///
+    /// impl SizeOf for Opaque {
+    ///     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+    ///         cx.add_field("known", &self.0);
+    ///         cx.add_bound("the foreign buffer");
+    ///     }
+    /// }
+    ///
+    /// let stats = Opaque(vec![0; 10]).heap_stats();
+    /// assert_eq!((stats.bytes, stats.bounds), (10, 1));
+    /// ```
+    #[cold]
+    pub fn add_bound(&mut self, what: &'static str) {
+        self.skipped(Skip::Bound(what));
+    }
+
+    /// A field left out with `#[memsize(skip)]`: nothing to add; a report
+    /// shows it, marked skipped (the derive calls this, through
+    /// `__private::skipped_field`).
+    #[inline(always)]
+    pub(crate) fn skipped_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
+        if self.hook.is_some() {
+            self.skipped(Skip::Field {
+                name,
+                type_name,
+                inline: size,
+            });
         }
     }
 

@@ -27,6 +27,12 @@ pub(crate) struct RawNode {
     /// The values' inline bytes count in the root's total: a root, or a
     /// field of one, through fields only.
     pub counted: bool,
+    /// A field left out with `#[memsize(skip)]`.
+    pub skipped_field: bool,
+    /// Contents that could not be reached here.
+    pub unreachable: u64,
+    /// What the figures here leave out, where they are bounds.
+    pub bounds: Vec<&'static str>,
     /// The tree: children that are really below this node.
     pub children: Vec<u32>,
     /// Where each (name, type) entered from here leads: a child, or an
@@ -89,6 +95,9 @@ impl Builder {
             usable_unknown: false,
             shared: false,
             counted: true,
+            skipped_field: false,
+            unreachable: 0,
+            bounds: Vec::new(),
             children: Vec::new(),
             links: Vec::new(),
             hint: 0,
@@ -294,7 +303,26 @@ impl Hook for Builder {
         self.mark_shared();
     }
 
-    fn skipped(&mut self, _why: Skip) {}
+    fn skipped(&mut self, why: Skip) {
+        match why {
+            Skip::Field {
+                name,
+                type_name,
+                inline,
+            } => {
+                let back = self.enter(name, type_name, Edge::Field, inline);
+                self.nodes[self.current as usize].skipped_field = true;
+                self.current = back;
+            }
+            Skip::Unreachable => self.nodes[self.current as usize].unreachable += 1,
+            Skip::Bound(what) => {
+                let bounds = &mut self.nodes[self.current as usize].bounds;
+                if !bounds.contains(&what) {
+                    bounds.push(what);
+                }
+            }
+        }
+    }
 
     fn into_any(self: Box<Self>) -> Box<dyn core::any::Any> {
         self

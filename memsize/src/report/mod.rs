@@ -333,6 +333,19 @@ pub struct Node {
     /// they lie inside an allocation that a node above owns (a `Box`'s, a
     /// `Vec`'s buffer), and count there.
     pub inline_counted: bool,
+    /// A field left out with `#[memsize(skip)]`: its inline bytes count,
+    /// as part of its parent's, and its heap is not measured.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub skipped_field: bool,
+    /// How many of the values' contents could not be reached (a lock held
+    /// elsewhere, a `RefCell` borrowed mutably): their heap is not in the
+    /// figures (see [`HeapStats::skipped`](crate::HeapStats::skipped)).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub unreachable: u64,
+    /// What the figures of this node leave out, where they are documented
+    /// lower bounds (see [`Context::add_bound`](crate::Context::add_bound)).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub bounds: Vec<Cow<'static, str>>,
     /// The nodes below, by index into the report.
     pub children: Vec<u32>,
 }
@@ -605,6 +618,9 @@ impl Report {
                 },
                 shared: r.shared,
                 inline_counted: r.counted,
+                skipped_field: r.skipped_field,
+                unreachable: r.unreachable,
+                bounds: r.bounds.into_iter().map(Cow::Borrowed).collect(),
                 children: r.children,
             })
             .collect();
