@@ -204,12 +204,28 @@ impl<'a> Context<'a> {
         self.builder().usable = on;
     }
 
-    /// Adds one root of a report, and everything it owns.
-    pub(crate) fn report_root<T: SizeOf + ?Sized>(
+    /// Adds one root of a measurement and everything it owns: of a report,
+    /// named `name` or, without one, after its type. A reference reaches
+    /// here as its referent (see [`SizeOf::__add_root`]).
+    pub(crate) fn add_root<T: SizeOf + ?Sized>(
         &mut self,
-        name: crate::report::Name,
         value: &'a T,
+        name: Option<crate::report::Name>,
     ) {
+        if self.report.is_some() {
+            let name = name.unwrap_or_else(|| {
+                crate::report::Name::Owned(crate::report::short_type_name(
+                    core::any::type_name::<T>(),
+                ))
+            });
+            self.report_root(name, value);
+        } else {
+            value.add_heap(self);
+        }
+    }
+
+    /// Adds one root of a report, and everything it owns.
+    fn report_root<T: SizeOf + ?Sized>(&mut self, name: crate::report::Name, value: &'a T) {
         self.builder().root(
             name,
             core::any::type_name::<T>(),
@@ -306,9 +322,10 @@ impl<'a> Context<'a> {
         let mut cx = Context::new(0);
         for &value in values {
             // `value` is the `dyn SizeOf` itself, not a reference to it
-            // (whose `add_heap` adds nothing).
+            // (whose `add_heap` adds nothing); if it is a reference itself
+            // (`&[&c]` with `c: &Cache`), its referent is measured.
             let value: &'a dyn SizeOf = value;
-            value.add_heap(&mut cx);
+            value.__add_root(&mut cx, None);
         }
         cx.finish()
     }

@@ -477,9 +477,10 @@ impl Report {
 
     /// The report of one value.
     pub fn new<T: SizeOf + ?Sized>(value: &T) -> Report {
-        Report::builder()
-            .root(short_type_name(core::any::type_name::<T>()), value)
-            .build()
+        let mut b = Report::builder();
+        // Named after its type (a reference's referent's).
+        value.__add_root(&mut b.cx, None);
+        b.build()
     }
 
     /// A report of several values together, each shared allocation counted
@@ -700,7 +701,7 @@ impl<'a> ReportBuilder<'a> {
         name: impl Into<Cow<'static, str>>,
         value: &'a T,
     ) -> Self {
-        self.cx.report_root(name.into(), value);
+        value.__add_root(&mut self.cx, Some(name.into()));
         self
     }
 
