@@ -242,6 +242,15 @@
 //! - `usable_sizes`: whether usable sizes were asked for.
 //!
 //! A report read back prints, compares and folds like the one written.
+//! It is checked as it is read, since it may come from anywhere (a file,
+//! another process): another `schema_version`, no nodes, a child index out
+//! of range or not greater than its parent's (a cycle, a node that is its
+//! own child or points back to the top), a node that is the child of two
+//! nodes, a node no node reaches, heap bytes or allocations that are not
+//! their node's own plus its children's, and figures whose sums overflow
+//! a `u64` are refused with an error that names the node and what is
+//! wrong. Every reader walks the tree with an explicit stack, so a
+//! report as deep as it is long (a chain of nodes) prints and folds too.
 
 mod build;
 mod by_type;
@@ -250,6 +259,7 @@ mod diff;
 mod flamegraph;
 mod folded;
 pub(crate) mod human;
+mod read;
 mod tree;
 
 /// A root's name in a report.
@@ -290,7 +300,11 @@ use crate::SizeOf;
 /// Where the bytes of one or several values go, by path. See the
 /// [module docs](self).
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "read::ReportForm")
+)]
 pub struct Report {
     schema_version: u32,
     nodes: Vec<Node>,
@@ -345,7 +359,7 @@ impl Node {
     /// [counted](Self::inline_counted)) and its heap bytes.
     pub fn total_bytes(&self) -> u64 {
         if self.inline_counted {
-            self.inline_bytes + self.heap_bytes
+            self.inline_bytes.saturating_add(self.heap_bytes)
         } else {
             self.heap_bytes
         }
@@ -417,16 +431,15 @@ impl<'r> NodeRef<'r> {
     pub fn self_bytes(&self) -> u64 {
         let n = self.node();
         let inline = if n.inline_counted {
-            let children: u64 = self
+            let children = self
                 .children()
                 .filter(|c| c.node().inline_counted)
-                .map(|c| c.inline_bytes())
-                .sum();
+                .fold(0u64, |sum, c| sum.saturating_add(c.inline_bytes()));
             n.inline_bytes.saturating_sub(children)
         } else {
             0
         };
-        n.own_bytes + inline
+        n.own_bytes.saturating_add(inline)
     }
     /// Inline bytes no field covers.
     pub fn padding_bytes(&self) -> u64 {
@@ -540,21 +553,23 @@ impl Report {
     /// Heap bytes reached through shared pointers (`Rc`, `Arc`, ...),
     /// counted once.
     pub fn shared_bytes(&self) -> u64 {
-        fn walk(nodes: &[Node], i: usize) -> u64 {
-            let n = &nodes[i];
+        let mut sum = 0u64;
+        let mut stack = Vec::from([0u32]);
+        while let Some(i) = stack.pop() {
+            let n = &self.nodes[i as usize];
             if n.shared {
-                n.heap_bytes
+                sum = sum.saturating_add(n.heap_bytes);
             } else {
-                n.children.iter().map(|&c| walk(nodes, c as usize)).sum()
+                stack.extend_from_slice(&n.children);
             }
         }
-        walk(&self.nodes, 0)
+        sum
     }
 
     /// Heap bytes not reached through a shared pointer: what dropping the
     /// roots frees for sure.
     pub fn unique_bytes(&self) -> u64 {
-        self.heap_bytes() - self.shared_bytes()
+        self.heap_bytes().saturating_sub(self.shared_bytes())
     }
 
     /// Usable heap bytes, as the allocator reserved them, when every
