@@ -243,6 +243,19 @@ pub trait SizeOf {
     fn __type_name(&self) -> &'static str {
         core::any::type_name::<Self>()
     }
+
+    /// Adds the value as one of the roots of a measurement
+    /// ([`heap_stats_all`], [`Report::new`], [`ReportBuilder::root`]): for
+    /// most types its [`add_heap`](Self::add_heap), and for a reference
+    /// what it points to, the way the methods above measure the referent.
+    /// Not meant to be called or written by hand.
+    ///
+    /// [`ReportBuilder::root`]: crate::report::ReportBuilder::root
+    #[doc(hidden)]
+    #[inline]
+    fn __add_root<'a>(&'a self, cx: &mut Context<'a>, name: Option<crate::context::Name>) {
+        cx.add_root(self, name);
+    }
 }
 
 /// The heap a value owns: bytes and number of allocations, each shared

@@ -67,8 +67,9 @@ pub(crate) enum Skip {
 /// A listener to a traversal. Every call is made at the current path: the
 /// one the last `enter` not yet left leads to.
 pub(crate) trait Hook {
-    /// A new root, named by the caller: the current path from now on.
-    fn root(&mut self, name: Name, type_name: &'static str, inline: usize);
+    /// A new root, named by the caller or, without a name, after its type:
+    /// the current path from now on.
+    fn root(&mut self, name: Option<Name>, type_name: &'static str, inline: usize);
 
     /// Enters the path element `name` (a value of `type_name` with `inline`
     /// bytes of its own, reached by `edge`) below the current path; returns

@@ -4,7 +4,7 @@ mod hook;
 mod seen;
 
 pub use hook::Edge;
-pub(crate) use hook::{Hook, Position, Skip};
+pub(crate) use hook::{Hook, Name, Position, Skip};
 
 use crate::lib::{size_of, Box, Layout, Vec};
 use crate::SizeOf;
@@ -266,12 +266,12 @@ impl<'a> Context<'a> {
         self.hook.as_deref_mut()
     }
 
-    /// Adds one root, named `name`, and everything it owns.
-    pub(crate) fn add_root<T: SizeOf + ?Sized>(&mut self, name: hook::Name, value: &'a T) {
-        let type_name = value.__type_name();
-        let inline = core::mem::size_of_val(value);
+    /// Adds one root of a measurement and everything it owns: of a report,
+    /// named `name` or, without one, after its type (the hook names it). A
+    /// reference reaches here as its referent (see [`SizeOf::__add_root`]).
+    pub(crate) fn add_root<T: SizeOf + ?Sized>(&mut self, value: &'a T, name: Option<Name>) {
         if let Some(hook) = self.hook.as_deref_mut() {
-            hook.root(name, type_name, inline);
+            hook.root(name, value.__type_name(), core::mem::size_of_val(value));
         }
         value.add_heap(self);
         if self.pending_len() > 0 {
@@ -356,9 +356,10 @@ impl<'a> Context<'a> {
         let mut cx = Context::new();
         for &value in values {
             // `value` is the `dyn SizeOf` itself, not a reference to it
-            // (whose `add_heap` adds nothing).
+            // (whose `add_heap` adds nothing); if it is a reference itself
+            // (`&[&c]` with `c: &Cache`), its referent is measured.
             let value: &'a dyn SizeOf = value;
-            value.add_heap(&mut cx);
+            value.__add_root(&mut cx, None);
         }
         cx.finish()
     }
@@ -773,7 +774,12 @@ impl<'a> Context<'a> {
     /// shows it, marked skipped (the derive calls this, through
     /// `__private::skipped_field`).
     #[inline(always)]
-    pub(crate) fn skipped_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
+    pub(crate) fn skipped_field(
+        &mut self,
+        name: &'static str,
+        type_name: &'static str,
+        size: usize,
+    ) {
         if self.hook.is_some() {
             self.skipped(Skip::Field {
                 name,

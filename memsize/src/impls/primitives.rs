@@ -83,6 +83,10 @@ macro_rules! references {
             fn deep_size(&self) -> usize { T::deep_size(self) }
             #[inline]
             fn heap_stats(&self) -> crate::HeapStats { T::heap_stats(self) }
+            #[inline]
+            fn __add_root<'a>(&'a self, cx: &mut Context<'a>, name: Option<crate::context::Name>) {
+                T::__add_root(self, cx, name)
+            }
         }
     )*};
 }

@@ -254,7 +254,8 @@ impl Builder {
 }
 
 impl Hook for Builder {
-    fn root(&mut self, name: Cow<'static, str>, type_name: &'static str, inline: usize) {
+    fn root(&mut self, name: Option<Cow<'static, str>>, type_name: &'static str, inline: usize) {
+        let name = name.unwrap_or_else(|| Cow::Owned(super::short_type_name(type_name)));
         Builder::root(self, name, type_name, inline);
     }
 

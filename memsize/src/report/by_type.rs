@@ -6,7 +6,7 @@ use std_alloc::borrow::Cow;
 use std_alloc::collections::BTreeMap;
 use std_alloc::string::{String, ToString};
 
-use super::human::{Align, Bytes, Count, Percent, Table};
+use super::human::{printable, Align, Bytes, Count, Percent, Table};
 use super::{short_type_name, NodeRef, Report};
 use crate::lib::Vec;
 
@@ -108,11 +108,12 @@ impl Report {
                     allocations: 0,
                     total_bytes: 0,
                 });
-            row.values += node.count;
-            row.inline_bytes += node.inline_bytes;
-            row.heap_bytes += node.own_bytes;
-            row.allocations += node.own_allocations;
-            row.total_bytes += n.self_bytes();
+            // Saturating: a report read back may hold any counts.
+            row.values = row.values.saturating_add(node.count);
+            row.inline_bytes = row.inline_bytes.saturating_add(node.inline_bytes);
+            row.heap_bytes = row.heap_bytes.saturating_add(node.own_bytes);
+            row.allocations = row.allocations.saturating_add(node.own_allocations);
+            row.total_bytes = row.total_bytes.saturating_add(n.self_bytes());
         }
         let mut rows: Vec<TypeRow> = rows.into_values().collect();
         // Stable, after an order by name: ties stay by name.
@@ -145,11 +146,13 @@ pub(crate) fn display_names<'a>(full: impl Iterator<Item = &'a str> + Clone) -> 
     }
     full.map(|f| {
         let s = short_type_name(f);
-        if clash.contains_key(&s) {
+        let s = if clash.contains_key(&s) {
             f.to_string()
         } else {
             s
-        }
+        };
+        // A type name read back may hold anything.
+        printable(&s).into_owned()
     })
     .collect()
 }

@@ -33,7 +33,9 @@ pub struct Figures {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct PathDiff {
-    /// The path from the root: `State.users[value].name`, `config.*`.
+    /// The path from the root: `State.users[value].name`, `config.*`. A
+    /// path longer than 256 characters (only a report read back can have
+    /// one) keeps its first 256 and its last element, with `…` between.
     pub path: String,
     /// The type at that path, as `core::any::type_name` gives it.
     pub type_name: Cow<'static, str>,
@@ -175,34 +177,106 @@ impl ReportDiff {
     }
 }
 
-/// Every node's path, in the form `Root.field[..].*`, with its type.
-fn paths(report: &Report) -> BTreeMap<(String, &str), Figures> {
-    let mut out = BTreeMap::new();
-    let mut stack: Vec<(NodeRef<'_>, String)> = report
-        .roots()
-        .map(|r| (r, String::from(r.name())))
-        .collect();
-    while let Some((n, path)) = stack.pop() {
-        for c in n.children() {
-            let mut p = path.clone();
-            if !c.name().starts_with('[') {
-                p.push('.');
-            }
-            p.push_str(c.name());
-            stack.push((c, p));
+/// The longest [`PathDiff::path`] kept whole, in characters: a longer
+/// path keeps its first `MAX_PATH` characters and its last element, with
+/// `…` between. Paths of real data are short (a recursive type folds into
+/// one node); a report read back may be a chain of any depth.
+const MAX_PATH: usize = 256;
+
+/// The paths of both reports, joined: each path (a root's name, then one
+/// path element after another, with the type at each) is one entry, with
+/// its figures in either report. Paths are matched element by element,
+/// not as text, and each path's text is built once, from its parent's.
+struct Joined<'r> {
+    /// `(parent entry, name, type)` to entry; the parent of a root is
+    /// `u32::MAX`.
+    index: BTreeMap<(u32, &'r str, &'r str), u32>,
+    entries: Vec<Entry<'r>>,
+}
+
+struct Entry<'r> {
+    type_name: &'r str,
+    /// The path's text, or, for a path cut at [`MAX_PATH`], the entry whose
+    /// text is its start.
+    text: PathText,
+    name: &'r str,
+    figures: [Figures; 2],
+}
+
+enum PathText {
+    Whole(String),
+    Cut(u32),
+}
+
+impl<'r> Joined<'r> {
+    fn add(&mut self, report: &'r Report, side: usize) {
+        let mut stack: Vec<(NodeRef<'r>, u32)> = report.roots().map(|r| (r, u32::MAX)).collect();
+        while let Some((n, parent)) = stack.pop() {
+            let key = (parent, n.name(), n.type_name());
+            let entry = match self.index.get(&key) {
+                Some(&e) => e,
+                None => {
+                    let e = self.entries.len() as u32;
+                    let text = self.text(parent, n.name());
+                    self.entries.push(Entry {
+                        type_name: n.type_name(),
+                        text,
+                        name: n.name(),
+                        figures: [Figures::default(); 2],
+                    });
+                    self.index.insert(key, e);
+                    e
+                }
+            };
+            // The same path and type can come twice only in a report read
+            // back (siblings differ in name, type or edge, and only `*` is
+            // a pointee): their figures add up.
+            let f = &mut self.entries[entry as usize].figures[side];
+            let g = Figures::of(n);
+            f.count = f.count.saturating_add(g.count);
+            f.total_bytes = f.total_bytes.saturating_add(g.total_bytes);
+            f.heap_bytes = f.heap_bytes.saturating_add(g.heap_bytes);
+            f.allocations = f.allocations.saturating_add(g.allocations);
+            stack.extend(n.children().map(|c| (c, entry)));
         }
-        // The same path and type can't come twice: siblings differ in name,
-        // type or edge, and only `*` is a pointee.
-        let f = out
-            .entry((path, n.type_name()))
-            .or_insert(Figures::default());
-        let g = Figures::of(n);
-        f.count += g.count;
-        f.total_bytes += g.total_bytes;
-        f.heap_bytes += g.heap_bytes;
-        f.allocations += g.allocations;
     }
-    out
+
+    /// The text of the path `name` below entry `parent`.
+    fn text(&self, parent: u32, name: &str) -> PathText {
+        if parent == u32::MAX {
+            return PathText::Whole(String::from(name));
+        }
+        match &self.entries[parent as usize].text {
+            PathText::Cut(start) => PathText::Cut(*start),
+            PathText::Whole(p) => {
+                if p.chars().count() + name.chars().count() + 1 > MAX_PATH {
+                    return PathText::Cut(parent);
+                }
+                let mut p = p.clone();
+                if !name.starts_with('[') {
+                    p.push('.');
+                }
+                p.push_str(name);
+                PathText::Whole(p)
+            }
+        }
+    }
+
+    /// The path of an entry as [`PathDiff::path`] shows it.
+    fn path(&self, entry: &Entry<'_>) -> String {
+        match &entry.text {
+            PathText::Whole(p) => p.clone(),
+            PathText::Cut(start) => {
+                let PathText::Whole(start) = &self.entries[*start as usize].text else {
+                    unreachable!("a cut path starts at a whole one")
+                };
+                let mut p = start.clone();
+                p.push('…');
+                p.push_str(entry.name);
+                p
+            }
+        }
+    }
 }
 
 fn order(a: (i64, i64, i64), b: (i64, i64, i64)) -> Ordering {
@@ -221,28 +295,30 @@ impl Report {
 
     /// What changed from `before` to `after`: `after.diff(before)`.
     pub fn compare(before: &Report, after: &Report) -> ReportDiff {
-        let mut joined: BTreeMap<(String, &str), (Figures, Figures)> = BTreeMap::new();
-        for (key, f) in paths(before) {
-            joined.entry(key).or_default().0 = f;
-        }
-        for (key, f) in paths(after) {
-            joined.entry(key).or_default().1 = f;
-        }
+        let mut joined = Joined {
+            index: BTreeMap::new(),
+            entries: Vec::new(),
+        };
+        joined.add(before, 0);
+        joined.add(after, 1);
         let mut path_rows: Vec<PathDiff> = joined
-            .into_iter()
+            .entries
+            .iter()
             // A path whose bytes did not change has nothing to show (its
             // count may have: its values' bytes lie in a parent's).
-            .filter(|(_, (b, a))| {
+            .filter(|e| {
+                let [b, a] = &e.figures;
                 (b.total_bytes, b.heap_bytes, b.allocations)
                     != (a.total_bytes, a.heap_bytes, a.allocations)
             })
-            .map(|((path, type_name), (before, after))| PathDiff {
-                path,
-                type_name: Cow::Owned(String::from(type_name)),
-                before,
-                after,
+            .map(|e| PathDiff {
+                path: joined.path(e),
+                type_name: Cow::Owned(String::from(e.type_name)),
+                before: e.figures[0],
+                after: e.figures[1],
             })
             .collect();
+        path_rows.sort_by(|a, b| (&a.path, &a.type_name).cmp(&(&b.path, &b.type_name)));
         // Stable, after an order by path and type: ties stay in that order.
         path_rows.sort_by(|a, b| {
             order(
@@ -323,10 +399,15 @@ impl fmt::Display for ReportDiff {
         )?;
         writeln!(
             f,
-            "heap: {} -> {} ({}) in {} -> {} allocations ({})",
+            "heap: {} -> {} ({})",
             Bytes(self.before.heap_bytes),
             Bytes(self.after.heap_bytes),
             Delta(i128::from(self.heap_diff())),
+        )?;
+        // A line of its own, so that both fit in 80 columns.
+        writeln!(
+            f,
+            "allocations: {} -> {} ({})",
             Count(self.before.allocations),
             Count(self.after.allocations),
             CountDelta(i128::from(self.allocations_diff())),
@@ -354,7 +435,10 @@ impl fmt::Display for ReportDiff {
         let names = display_names(self.paths.iter().map(|p| p.type_name.as_ref()));
         for ((p, name), figures) in self.paths.iter().zip(names).zip(figures) {
             let last = p.path.rsplit(['.', '[']).next().unwrap_or("");
-            let last = if p.path.ends_with(']') {
+            let last = if p.path == name {
+                // A root named after its type (`Report::new`).
+                &p.path
+            } else if p.path.ends_with(']') {
                 &p.path[p.path.len() - last.len() - 1..]
             } else {
                 last

@@ -2,6 +2,7 @@
 
 use std::io;
 
+use super::folded::frame;
 use super::human::Bytes;
 use super::Report;
 
@@ -28,7 +29,12 @@ impl Report {
     pub fn write_flamegraph<W: io::Write>(&self, writer: W) -> io::Result<()> {
         let folded = self.folded_frames(true);
         let mut options = inferno::flamegraph::Options::default();
-        options.title = std::format!("{} ({})", self.root_title(), Bytes(self.total_bytes()));
+        // The title is a name from the data too: made safe like a frame.
+        options.title = std::format!(
+            "{} ({})",
+            frame(&self.root_title()),
+            Bytes(self.total_bytes())
+        );
         options.count_name = std::string::String::from("bytes");
         options.name_type = std::string::String::from("Path:");
         options.colors =

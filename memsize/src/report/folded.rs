@@ -25,7 +25,11 @@ impl Report {
     /// sum to its total, and all lines sum to [`Report::total_bytes`].
     /// Nodes without bytes of their own have no line. Lines come depth
     /// first, children by name: the same report always gives the same text.
-    /// A `;` in a name becomes `,`, and a line break a space.
+    /// A `;` in a name becomes `,`, a line break or a tab a space, any other
+    /// control character (and U+FFFE, U+FFFF, which XML forbids) `�`, and
+    /// an empty name `_`. Stacks are at most [`Report::MAX_FOLDED_DEPTH`]
+    /// frames deep: a deeper node's bytes are on the line of its ancestor
+    /// at that depth, whose last frame is `…`.
     ///
     /// This is the format `inferno-flamegraph` and `flamegraph.pl` read:
     /// `flamegraph.pl --countname bytes report.folded > report.svg`.
@@ -47,6 +51,12 @@ impl Report {
         self.folded_frames(false)
     }
 
+    /// How many frames a line of [`Report::folded`] has at most. Reports
+    /// of real data are far shallower (a recursive type folds into one
+    /// node); the bound keeps the folded text of a report read back, which
+    /// may be a chain of any length, linear in its nodes.
+    pub const MAX_FOLDED_DEPTH: usize = 256;
+
     /// The folded stacks, each frame the path element alone or, with
     /// `types`, followed by its type: `names: Vec<String>`.
     pub(crate) fn folded_frames(&self, types: bool) -> String {
@@ -58,6 +68,16 @@ impl Report {
         let mut frames: Vec<String> = Vec::new();
         while let Some((n, depth)) = stack.pop() {
             frames.truncate(depth);
+            if depth + 1 == Self::MAX_FOLDED_DEPTH && n.children().len() > 0 {
+                // The node and everything below it, on one line.
+                frames.push(String::from("…"));
+                let bytes = subtree_self_bytes(n);
+                if bytes > 0 {
+                    out.push_str(&frames.join(";"));
+                    let _ = writeln!(out, " {bytes}");
+                }
+                continue;
+            }
             frames.push(if types && !n.type_name().is_empty() {
                 let short = short_type_name(n.type_name());
                 if short == n.name() {
@@ -81,16 +101,30 @@ impl Report {
     }
 }
 
+/// The self bytes of `n` and of every node below it.
+fn subtree_self_bytes(n: NodeRef<'_>) -> u64 {
+    let mut sum = 0u64;
+    let mut stack = Vec::from([n]);
+    while let Some(n) = stack.pop() {
+        sum = sum.saturating_add(n.self_bytes());
+        stack.extend(n.children());
+    }
+    sum
+}
+
 /// A path element as a frame: no `;` (the frame separator), no line
-/// breaks, not empty.
-fn frame(name: &str) -> String {
+/// breaks, no character XML 1.0 forbids (so that the SVG drawn from it is
+/// well-formed), not empty.
+pub(crate) fn frame(name: &str) -> String {
     if name.is_empty() {
         return String::from("_");
     }
     name.chars()
         .map(|c| match c {
             ';' => ',',
-            '\n' | '\r' => ' ',
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => ' ',
+            '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+            c if c.is_control() => '\u{fffd}',
             c => c,
         })
         .collect()

@@ -140,19 +140,69 @@ pub(crate) fn truncate(text: &str, width: usize) -> String {
 }
 
 /// `head: type_name tail`, or `head tail` where there is no type or it
-/// says what `name` says; the type cut with `…` where the whole would be
-/// wider than `room`, but not below a stub of 8 characters.
+/// says what `name` says, in at most `room` characters where it can: the
+/// type cut with `…` first, down to a stub of 8 characters, then the head
+/// in its middle (keeping its start and its end, the last path element),
+/// down to [`MIN_HEAD`] characters.
+/// Control characters are written as escapes ([`printable`]).
 pub(crate) fn label(head: &str, name: &str, type_name: &str, tail: &str, room: usize) -> String {
-    let mut out = String::from(head);
+    let (head, type_name) = (printable(head), printable(type_name));
+    let (head, type_name) = (head.as_ref(), type_name.as_ref());
+    let name = printable(name);
+    let name = name.as_ref();
+    let tail_width = width(tail);
     if type_name.is_empty() || type_name == name {
+        let mut out = truncate_middle(head, room.saturating_sub(tail_width).max(MIN_HEAD));
         out.push_str(tail);
         return out;
     }
+    const TYPE_STUB: usize = 8;
+    let head_room = room
+        .saturating_sub(tail_width + 2 + TYPE_STUB)
+        .max(MIN_HEAD);
+    let mut out = truncate_middle(head, head_room);
     out.push_str(": ");
-    let type_room = room.saturating_sub(width(&out) + width(tail)).max(8);
+    let type_room = room.saturating_sub(width(&out) + tail_width).max(TYPE_STUB);
     out.push_str(&truncate(type_name, type_room));
     out.push_str(tail);
     out
+}
+
+/// The fewest characters [`label`] cuts a head to.
+pub(crate) const MIN_HEAD: usize = 12;
+
+/// `text` cut to at most `width` characters by leaving out its middle,
+/// marked with `…`: the start and the end stay.
+pub(crate) fn truncate_middle(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    if len <= width {
+        return String::from(text);
+    }
+    let keep = width.saturating_sub(1);
+    let end = keep / 2;
+    let start = keep - end;
+    let mut out: String = text.chars().take(start).collect();
+    out.push('…');
+    out.extend(text.chars().skip(len - end));
+    out
+}
+
+/// `text` with its control characters (which would move a terminal's
+/// cursor, ring its bell or change its colors) written as escapes:
+/// `\u{1b}`, `\n`, `\0` is `\u{0}`.
+pub(crate) fn printable(text: &str) -> std_alloc::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std_alloc::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std_alloc::borrow::Cow::Owned(out)
 }
 
 /// The room left for a first column in `max` characters, once the other
@@ -298,5 +348,14 @@ mod tests {
         assert_eq!(p(5, 5), "100.0%");
         assert_eq!(p(0, 0), "-");
         assert_eq!(truncate("HashMap<u64, String>", 10), "HashMap<u…");
+        assert_eq!(
+            truncate_middle("State.users[value].name", 12),
+            "State.….name"
+        );
+        assert_eq!(truncate_middle("abc", 3), "abc");
+        assert_eq!(
+            printable("bell\u{7} esc\u{1b}[0m nul\0"),
+            "bell\\u{7} esc\\u{1b}[0m nul\\u{0}"
+        );
     }
 }

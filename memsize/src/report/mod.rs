@@ -213,17 +213,19 @@
 //!
 //! ```json
 //! {
-//!   "schema_version": 1,
+//!   "schema_version": 2,
 //!   "nodes": [
 //!     { "name": "", "type_name": "", "edge": "root", "count": 1,
 //!       "inline_bytes": 24, "own_bytes": 0, "own_allocations": 0,
 //!       "heap_bytes": 2, "allocations": 1, "usable_heap_bytes": null,
 //!       "padding_bytes": 0, "shared": false, "inline_counted": true,
+//!       "skipped_field": false, "unreachable": 0, "bounds": [],
 //!       "children": [1] },
 //!     { "name": "String", "type_name": "alloc::string::String", "edge": "root",
 //!       "count": 1, "inline_bytes": 24, "own_bytes": 2, "own_allocations": 1,
 //!       "heap_bytes": 2, "allocations": 1, "usable_heap_bytes": null,
 //!       "padding_bytes": 0, "shared": false, "inline_counted": true,
+//!       "skipped_field": false, "unreachable": 0, "bounds": [],
 //!       "children": [] }
 //!   ],
 //!   "skipped": 0,
@@ -231,8 +233,10 @@
 //! }
 //! ```
 //!
-//! - `schema_version`: [`Report::SCHEMA_VERSION`], 1 for this form; it
-//!   changes whenever a field is added, removed or changes meaning.
+//! - `schema_version`: [`Report::SCHEMA_VERSION`], 2 for this form; it
+//!   changes whenever a field is added, removed or changes meaning. Version
+//!   1, without a node's `skipped_field`, `unreachable` and `bounds`, is
+//!   read too (as none of them).
 //! - `nodes`: every node, the fields of [`Node`]. Node 0 is the top: its
 //!   children are the roots, its figures their sums. A node's `children`
 //!   are indices into `nodes`, always greater than its own. `edge` is
@@ -242,6 +246,15 @@
 //! - `usable_sizes`: whether usable sizes were asked for.
 //!
 //! A report read back prints, compares and folds like the one written.
+//! It is checked as it is read, since it may come from anywhere (a file,
+//! another process): another `schema_version`, no nodes, a child index out
+//! of range or not greater than its parent's (a cycle, a node that is its
+//! own child or points back to the top), a node that is the child of two
+//! nodes, a node no node reaches, heap bytes or allocations that are not
+//! their node's own plus its children's, and figures whose sums overflow
+//! a `u64` are refused with an error that names the node and what is
+//! wrong. Every reader walks the tree with an explicit stack, so a
+//! report as deep as it is long (a chain of nodes) prints and folds too.
 
 mod build;
 mod by_type;
@@ -250,6 +263,7 @@ mod diff;
 mod flamegraph;
 mod folded;
 pub(crate) mod human;
+mod read;
 mod tree;
 
 /// The usable size of one allocation, where the global allocator can tell.
@@ -287,7 +301,11 @@ use crate::SizeOf;
 /// Where the bytes of one or several values go, by path. See the
 /// [module docs](self).
 #[derive(Clone, Debug)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "read::ReportForm")
+)]
 pub struct Report {
     schema_version: u32,
     nodes: Vec<Node>,
@@ -355,7 +373,7 @@ impl Node {
     /// [counted](Self::inline_counted)) and its heap bytes.
     pub fn total_bytes(&self) -> u64 {
         if self.inline_counted {
-            self.inline_bytes + self.heap_bytes
+            self.inline_bytes.saturating_add(self.heap_bytes)
         } else {
             self.heap_bytes
         }
@@ -427,16 +445,15 @@ impl<'r> NodeRef<'r> {
     pub fn self_bytes(&self) -> u64 {
         let n = self.node();
         let inline = if n.inline_counted {
-            let children: u64 = self
+            let children = self
                 .children()
                 .filter(|c| c.node().inline_counted)
-                .map(|c| c.inline_bytes())
-                .sum();
+                .fold(0u64, |sum, c| sum.saturating_add(c.inline_bytes()));
             n.inline_bytes.saturating_sub(children)
         } else {
             0
         };
-        n.own_bytes + inline
+        n.own_bytes.saturating_add(inline)
     }
     /// Inline bytes no field covers.
     pub fn padding_bytes(&self) -> u64 {
@@ -477,7 +494,7 @@ impl Report {
     /// The version of the report's serialized form, written as its
     /// `schema_version` field (see [JSON](self#json)). It changes whenever
     /// a field is added, removed or changes meaning.
-    pub const SCHEMA_VERSION: u32 = 1;
+    pub const SCHEMA_VERSION: u32 = 2;
 
     /// The [`SCHEMA_VERSION`](Self::SCHEMA_VERSION) this report was made
     /// with (or read back with).
@@ -487,9 +504,10 @@ impl Report {
 
     /// The report of one value.
     pub fn new<T: SizeOf + ?Sized>(value: &T) -> Report {
-        Report::builder()
-            .root(short_type_name(core::any::type_name::<T>()), value)
-            .build()
+        let mut b = Report::builder();
+        // Named after its type (a reference's referent's).
+        value.__add_root(&mut b.cx, None);
+        b.build()
     }
 
     /// A report of several values together, each shared allocation counted
@@ -549,21 +567,23 @@ impl Report {
     /// Heap bytes reached through shared pointers (`Rc`, `Arc`, ...),
     /// counted once.
     pub fn shared_bytes(&self) -> u64 {
-        fn walk(nodes: &[Node], i: usize) -> u64 {
-            let n = &nodes[i];
+        let mut sum = 0u64;
+        let mut stack = Vec::from([0u32]);
+        while let Some(i) = stack.pop() {
+            let n = &self.nodes[i as usize];
             if n.shared {
-                n.heap_bytes
+                sum = sum.saturating_add(n.heap_bytes);
             } else {
-                n.children.iter().map(|&c| walk(nodes, c as usize)).sum()
+                stack.extend_from_slice(&n.children);
             }
         }
-        walk(&self.nodes, 0)
+        sum
     }
 
     /// Heap bytes not reached through a shared pointer: what dropping the
     /// roots frees for sure.
     pub fn unique_bytes(&self) -> u64 {
-        self.heap_bytes() - self.shared_bytes()
+        self.heap_bytes().saturating_sub(self.shared_bytes())
     }
 
     /// Usable heap bytes, as the allocator reserved them, when every
@@ -715,7 +735,7 @@ impl<'a> ReportBuilder<'a> {
         name: impl Into<Cow<'static, str>>,
         value: &'a T,
     ) -> Self {
-        self.cx.add_root(name.into(), value);
+        value.__add_root(&mut self.cx, Some(name.into()));
         self
     }
 

@@ -7,7 +7,9 @@ use core::fmt;
 use std_alloc::format;
 use std_alloc::string::{String, ToString};
 
-use super::human::{label, room, Align, Bytes, Count, Percent, Table};
+use super::human::{
+    label, printable, room, truncate_middle, width, Align, Bytes, Count, Percent, Table, MIN_HEAD,
+};
 use super::{short_type_name, NodeRef, Report};
 use crate::lib::Vec;
 
@@ -182,10 +184,35 @@ impl<'r> ReportDisplay<'r> {
         }
     }
 
-    fn walk(&self, table: &mut Vec<Line>, n: NodeRef<'_>, depth: usize) {
-        table.push(self.node_line(n, depth));
+    /// The lines of the tree below `root`, depth first, with an explicit
+    /// stack (a report may be as deep as it has nodes).
+    fn walk(&self, table: &mut Vec<Line>, root: NodeRef<'_>) {
+        enum Work<'r> {
+            Node(NodeRef<'r>, usize),
+            Line(Line),
+        }
+        let mut stack = Vec::from([Work::Node(root, 0)]);
+        while let Some(work) = stack.pop() {
+            match work {
+                Work::Line(line) => table.push(line),
+                Work::Node(n, depth) => {
+                    table.push(self.node_line(n, depth));
+                    let below = self.below(n, depth);
+                    stack.extend(below.into_iter().rev().map(|b| match b {
+                        Below::Node(c) => Work::Node(c, depth + 1),
+                        Below::Line(l) => Work::Line(l),
+                    }));
+                }
+            }
+        }
+    }
+
+    /// What is printed just below `n`, in order: its children, its `(own)`
+    /// line among them, and an `(N more)` line for the children folded.
+    fn below<'n>(&self, n: NodeRef<'n>, depth: usize) -> Vec<Below<'n>> {
+        let mut out = Vec::new();
         if self.depth.is_some_and(|d| depth >= d) || n.children().len() == 0 {
-            return;
+            return out;
         }
         let whole = self.report.total_bytes();
         let mut shown = Vec::new();
@@ -203,7 +230,7 @@ impl<'r> ReportDisplay<'r> {
         }
         if shown.is_empty() && folded.nodes == 0 {
             // Nothing below to set the node's own bytes apart from.
-            return;
+            return out;
         }
         sort_nodes(&mut shown, self.sort);
         let own = Line {
@@ -227,19 +254,19 @@ impl<'r> ReportDisplay<'r> {
                 .unwrap_or(shown.len()),
         };
         let mut own = has_own.then_some(own);
-        for (i, c) in shown.iter().enumerate() {
+        for (i, c) in shown.into_iter().enumerate() {
             if i == own_at {
                 if let Some(own) = own.take() {
-                    table.push(own);
+                    out.push(Below::Line(own));
                 }
             }
-            self.walk(table, *c, depth + 1);
+            out.push(Below::Node(c));
         }
         if let Some(own) = own.take() {
-            table.push(own);
+            out.push(Below::Line(own));
         }
         if folded.nodes > 0 {
-            table.push(Line {
+            out.push(Below::Line(Line {
                 depth: depth + 1,
                 name: format!("({} more)", Count(folded.nodes)),
                 type_name: String::new(),
@@ -249,16 +276,31 @@ impl<'r> ReportDisplay<'r> {
                 allocations: folded.allocations,
                 usable: folded.usable,
                 note: String::new(),
-            });
+            }));
         }
+        out
     }
 }
+
+/// One of the things printed just below a node.
+enum Below<'r> {
+    Node(NodeRef<'r>),
+    Line(Line),
+}
+
+/// How many levels of the tree are indented, two columns each; deeper
+/// lines are indented as much and say their depth, `(21) name`, so that a
+/// line fits in its width however deep the report.
+const MAX_INDENT: usize = 16;
 
 impl Line {
     /// The indented path element, its type and notes: `  name: Type
     /// (note)`, the type cut where the whole would be wider than `room`.
     fn first_cell(&self, room: usize) -> String {
-        let mut head = " ".repeat(2 * self.depth);
+        let mut head = " ".repeat(2 * self.depth.min(MAX_INDENT));
+        if self.depth > MAX_INDENT {
+            head.push_str(&format!("({}) ", self.depth));
+        }
         head.push_str(&self.name);
         let mut tail = String::new();
         if !self.note.is_empty() {
@@ -306,10 +348,13 @@ impl Default for Folded {
 impl Folded {
     fn add(&mut self, n: NodeRef<'_>) {
         self.nodes += 1;
-        self.total += n.total_bytes();
-        self.heap += n.heap_bytes();
-        self.allocations += n.allocations();
-        self.usable = self.usable.zip(n.usable_heap_bytes()).map(|(a, b)| a + b);
+        self.total = self.total.saturating_add(n.total_bytes());
+        self.heap = self.heap.saturating_add(n.heap_bytes());
+        self.allocations = self.allocations.saturating_add(n.allocations());
+        self.usable = self
+            .usable
+            .zip(n.usable_heap_bytes())
+            .map(|(a, b)| a.saturating_add(b));
     }
 }
 
@@ -318,7 +363,7 @@ impl Folded {
 fn own_usable(n: NodeRef<'_>) -> Option<u64> {
     let mut below = 0u64;
     for c in n.children() {
-        below += c.usable_heap_bytes()?;
+        below = below.saturating_add(c.usable_heap_bytes()?);
     }
     Some(n.usable_heap_bytes()?.saturating_sub(below))
 }
@@ -346,16 +391,17 @@ impl fmt::Display for ReportDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = self.report;
         let root = r.root();
-        let title = r.root_title();
-        write!(
-            f,
-            "{title}: {} total, {} inline, {} heap in {} allocations",
+        let figures = format!(
+            ": {} total, {} inline, {} heap in {} allocations",
             Bytes(r.total_bytes()),
-            Bytes(r.total_bytes() - r.heap_bytes()),
+            Bytes(r.total_bytes().saturating_sub(r.heap_bytes())),
             Bytes(r.heap_bytes()),
             Count(r.allocations()),
-        )?;
-        f.write_str("\n")?;
+        );
+        let title = r.root_title();
+        let title = printable(&title);
+        let title_room = self.width.saturating_sub(width(&figures)).max(MIN_HEAD);
+        writeln!(f, "{}{figures}", truncate_middle(&title, title_room))?;
         if self.show_usable() {
             match r.usable_heap_bytes() {
                 Some(u) => writeln!(f, "usable heap: {}", Bytes(u))?,
@@ -363,7 +409,7 @@ impl fmt::Display for ReportDisplay<'_> {
             }
         }
         let mut lines = Vec::new();
-        self.walk(&mut lines, root, 0);
+        self.walk(&mut lines, root);
         let mut header = Vec::from(["count", "total", "heap", "allocs", "share"]);
         if self.show_usable() {
             header.push("usable");
