@@ -38,7 +38,12 @@
 //!    relinks a block or writes `RxFields`; senders only append new blocks
 //!    (an atomic `next` store, after the block is written) and move
 //!    `block_tail`. While a `Receiver` is borrowed, its chain is alive and
-//!    can be walked with atomic loads of `next`.
+//!    can be walked with atomic loads of `next`. A message is written to
+//!    its slot before the slot's bit in `ready_slots` is set (a release);
+//!    the queued messages are the ready slots at or past the receiver's
+//!    `index`, from its `head` block on, and stay in place until the
+//!    receiver takes them. The last sender's drop writes a close marker to
+//!    the next slot, which appends a block if the last one is full.
 //! 4. watch's `Shared<T>` is `{ value: RwLock<T> (a std `RwLock`),
 //!    state, ref_count_rx, ref_count_tx: AtomicUsize, notify_rx:
 //!    BigNotify, notify_tx: Notify }`, `BigNotify` eight `Notify`s (this
@@ -189,15 +194,14 @@ struct ArcAndWord<X, W> {
 /// mpsc's `block::Block<T>` (fact 3).
 struct Block<T> {
     header: BlockHeader<T>,
-    #[allow(dead_code)] // For the layout.
     values: Values<T>,
 }
 
-#[allow(dead_code)] // For the layout.
 struct BlockHeader<T> {
     start_index: usize,
     next: AtomicPtr<Block<T>>,
     ready_slots: AtomicUsize,
+    #[allow(dead_code)] // For the layout.
     observed_tail_position: UnsafeCell<usize>,
 }
 
@@ -408,10 +412,9 @@ fn check_facts() -> bool {
 fn check_mpsc() -> bool {
     let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
     // SAFETY: sizes checked; what is read is checked before it is relied on.
-    let (t, r): (
-        &ArcHandle<Chan<u64, Unbounded>>,
-        &ArcHandle<Chan<u64, Unbounded>>,
-    ) = unsafe { (view(&tx), view(&rx)) };
+    let t: &ArcHandle<Chan<u64, Unbounded>> = unsafe { view(&tx) };
+    // SAFETY: as above.
+    let r: &ArcHandle<Chan<u64, Unbounded>> = unsafe { view(&rx) };
     if !Arc::ptr_eq(&t.shared, &r.shared) || Arc::strong_count(&t.shared) != 2 {
         return false;
     }
@@ -466,10 +469,9 @@ fn check_mpsc() -> bool {
 
     let (tx, rx) = mpsc::channel::<u64>(7);
     // SAFETY: as above.
-    let (t, r): (
-        &ArcHandle<Chan<u64, Bounded>>,
-        &ArcHandle<Chan<u64, Bounded>>,
-    ) = unsafe { (view(&tx), view(&rx)) };
+    let t: &ArcHandle<Chan<u64, Bounded>> = unsafe { view(&tx) };
+    // SAFETY: as above.
+    let r: &ArcHandle<Chan<u64, Bounded>> = unsafe { view(&rx) };
     Arc::ptr_eq(&t.shared, &r.shared)
         && t.shared.semaphore.bound == 7
         && t.shared.semaphore.semaphore.available_permits() == 7
@@ -557,17 +559,17 @@ fn add_sender_side<'a, T, S>(cx: &mut Context<'a>, chan: &'a Arc<Chan<T, S>>) {
     cx.add_shared(tail.cast_const().cast(), Layout::new::<Block<T>>());
 }
 
-/// An mpsc channel's state block, once per traversal, and every block of
-/// its list.
+/// An mpsc channel's state block, once per traversal, every block of its
+/// list, and the heap of the messages queued in them.
 ///
 /// # Safety
 ///
 /// `chan` must be the channel of a `Receiver` borrowed for `'a`.
-unsafe fn add_receiver_side<'a, T, S>(cx: &mut Context<'a>, chan: &'a Arc<Chan<T, S>>) {
+unsafe fn add_receiver_side<'a, T: SizeOf, S>(cx: &mut Context<'a>, chan: &'a Arc<Chan<T, S>>) {
     cx.add_shared(Arc::as_ptr(chan).cast(), arc_block::<Chan<T, S>>());
     // SAFETY: only the receiver writes `rx_fields`, through `&mut self`
-    // (fact 3), and it is borrowed: nothing writes them now.
-    let list = unsafe { &(*chan.rx_fields.get()).list };
+    // (fact 3), and it is borrowed for `'a`: nothing writes them now.
+    let list: &'a ListRx<T> = unsafe { &(*chan.rx_fields.get()).list };
     let mut block = list.free_head.as_ptr().cast_const();
     loop {
         cx.add_shared(block.cast(), Layout::new::<Block<T>>());
@@ -580,12 +582,50 @@ unsafe fn add_receiver_side<'a, T, S>(cx: &mut Context<'a>, chan: &'a Arc<Chan<T
         }
         block = next;
     }
+    if !T::is_heap_free() {
+        cx.descend(move |cx| add_queued(cx, list));
+    }
+}
+
+/// The messages queued in an mpsc channel: from the receiver's `head`
+/// block on, each slot at or past the receiver's `index` whose ready bit is
+/// set (fact 3).
+///
+/// `list` is the `RxFields` of a receiver borrowed for `'a`.
+fn add_queued<'a, T: SizeOf>(cx: &mut Context<'a>, list: &'a ListRx<T>) {
+    const READY: usize = (1 << BLOCK_CAP) - 1;
+    let mut block = list.head.as_ptr().cast_const();
+    loop {
+        // SAFETY: the blocks from `head` on are alive while the receiver is
+        // borrowed (fact 3); `start_index` of a linked block is written
+        // only by the receiver, through `&mut self`.
+        let block_ref: &'a Block<T> = unsafe { &*block };
+        let header = &block_ref.header;
+        let ready = header.ready_slots.load(Ordering::Acquire) & READY;
+        for (i, slot) in block_ref.values.0.iter().enumerate() {
+            let index = header.start_index.wrapping_add(i);
+            if ready & (1 << i) != 0 && index.wrapping_sub(list.index) as isize >= 0 {
+                // SAFETY: a ready slot at or past the receiver's index holds
+                // a message, written before its ready bit was set (released,
+                // and acquired by the load above), and moved out only by the
+                // borrowed receiver.
+                let message: &'a T = unsafe { &*slot.get().cast::<T>() };
+                cx.add_element(message);
+            }
+        }
+        let next = header.next.load(Ordering::Acquire);
+        if next.is_null() {
+            break;
+        }
+        block = next;
+    }
 }
 
 /// The handles of mpsc channels: `$side` is which part of the channel a
 /// handle can reach.
 macro_rules! mpsc_handles {
     ($($handle:ident $sem:ident $side:ident,)*) => {$(
+        #[doc = mpsc_handles!(@doc $side)]
         #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
         impl<T: SizeOf> SizeOf for mpsc::$handle<T> {
             #[inline]
@@ -600,6 +640,19 @@ macro_rules! mpsc_handles {
             }
         }
     )*};
+    (@doc sender) => {
+        "The channel's state block and its last block of messages, each once \
+         per traversal (all handles share them).\n\n\
+         A bound without the receiver: a sender can't safely reach the \
+         other blocks (the receiver frees and reuses them as it goes), nor \
+         the queued messages' own heap. Measured together with the \
+         receiver (`heap_stats_all`, or in one value), the channel is exact."
+    };
+    (@doc receiver) => {
+        "The channel's state block, every block of messages, and the queued \
+         messages' own heap: exact (the borrow of the receiver keeps them in \
+         place). The state is counted once per traversal, with the senders."
+    };
     (@add sender $cx:ident, $chan:expr) => { add_sender_side($cx, $chan) };
     // SAFETY: the handle is the channel's receiver, borrowed for `'a`.
     (@add receiver $cx:ident, $chan:expr) => { unsafe { add_receiver_side($cx, $chan) } };
