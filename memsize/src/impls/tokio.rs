@@ -802,3 +802,75 @@ impl SizeOf for Barrier {
         }
     }
 }
+
+/// Small versions of `tests/tests/ext_tokio.rs`, so that Miri runs the
+/// reads through the copies on every target it checks (32-bit, big-endian,
+/// other cache-line paddings) against the allocator.
+#[cfg(test)]
+mod tests {
+    use std::string::String;
+    use std::vec;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::alloc::{assert_heap_exact, check_heap};
+    use crate::{heap_stats, heap_stats_all};
+
+    /// `assert_heap_exact` for mpsc handles, less what the drop itself
+    /// allocates (the last sender's close marker may append a block, fact 3).
+    fn assert_channel_exact<T: SizeOf>(handles: T) {
+        let c = check_heap(handles);
+        let own = &c.drop_stats;
+        assert_eq!(
+            (c.heap_bytes as u64, c.heap_allocations as u64),
+            (
+                c.freed_bytes - own.bytes_allocated,
+                c.deallocations - own.allocations
+            ),
+            "{c}"
+        );
+    }
+
+    #[test]
+    fn facts_hold_here() {
+        assert!(facts_hold());
+    }
+
+    #[test]
+    fn mpsc_channels() {
+        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+        let more = tx.clone();
+        for i in 0..(BLOCK_CAP + 5) {
+            tx.send(String::from("message").repeat(i % 3)).unwrap();
+        }
+        for _ in 0..3 {
+            rx.try_recv().unwrap();
+        }
+        assert_eq!(heap_stats(&rx), heap_stats_all(&[&tx, &rx, &more]));
+        assert!(heap_stats(&tx).bytes < heap_stats(&rx).bytes);
+        assert_channel_exact((tx, more, rx));
+        let (tx, rx) = mpsc::channel::<[u16; 3]>(BLOCK_CAP * 2);
+        let weak = tx.downgrade();
+        for _ in 0..BLOCK_CAP {
+            tx.try_send([1, 2, 3]).unwrap();
+        }
+        assert_channel_exact((weak, rx, tx));
+    }
+
+    #[test]
+    fn watch_broadcast_oneshot_barrier() {
+        let (tx, rx) = watch::channel(vec![1u32; 5]);
+        let rx2 = rx.clone();
+        assert_heap_exact((tx, rx, rx2));
+        let (tx, rx) = broadcast::channel::<String>(3);
+        let rx2 = tx.subscribe();
+        tx.send(String::from("one")).unwrap();
+        tx.send(String::from("two")).unwrap();
+        assert_heap_exact((rx, tx, rx2));
+        let (tx, rx) = oneshot::channel::<Vec<u8>>();
+        assert_eq!(heap_stats(&tx), heap_stats_all(&[&tx, &rx]));
+        tx.send(vec![0; 9]).unwrap();
+        assert_heap_exact(rx);
+        assert_heap_exact(Barrier::new(2));
+    }
+}
