@@ -3,7 +3,8 @@
 //!
 //! Layout facts of tokio 1.x (read from 1.54.1, built without its
 //! `parking_lot` feature and without `tokio_unstable` tracing), held
-//! against the allocator in `tests/tests/ext_tokio.rs`:
+//! against the allocator in `tests/tests/ext_tokio.rs`, and by this file's
+//! tests under Miri on a 64-bit, a 32-bit and a big-endian target:
 //!
 //! 1. Every channel handle is its channel's `std::sync::Arc` and little
 //!    else: mpsc's `Sender`, `WeakSender`, `Receiver` and their unbounded
@@ -16,18 +17,20 @@
 //!    `Layout::new::<[usize; 2]>().extend(Layout::new::<State>())`, padded.
 //!    The handles are read through `repr(Rust)` copies of these private
 //!    types below, field for field of the same types in the same order
-//!    (rustc lays out structs of equal fields alike), and the `Arc`'s data
-//!    address keys the block, the same for every handle.
+//!    (rustc lays out structs of equal fields alike, unless told to
+//!    randomize layouts), and the `Arc`'s data address keys the block, the
+//!    same for every handle.
 //! 2. mpsc's `Chan<T, S>` is `{ tx: CachePadded<list::Tx<T>>, rx_waker:
 //!    CachePadded<AtomicWaker>, notify_rx_closed: Notify, semaphore: S,
 //!    tx_count, tx_weak_count: AtomicUsize, rx_fields:
 //!    UnsafeCell<RxFields<T>> }`; `CachePadded` aligns to 128 bytes on
 //!    x86_64, aarch64 and powerpc64, 32 on arm and mips, 256 on s390x, 64
-//!    elsewhere; `S` is `{ semaphore: batch_semaphore::Semaphore (the
-//!    layout of `sync::Semaphore`), bound: usize }` for bounded channels
-//!    and one `AtomicUsize` for unbounded ones. `list::Tx<T>` is `{
-//!    block_tail: AtomicPtr<Block<T>>, tail_position: AtomicUsize }`,
-//!    `RxFields<T>` is `{ list: { head, index, free_head }, rx_closed }`.
+//!    elsewhere; `S` is `{ semaphore: batch_semaphore::Semaphore, bound:
+//!    usize }` for bounded channels (the semaphore is laid out as
+//!    `sync::Semaphore`, its one field) and one `AtomicUsize` for unbounded
+//!    ones. `list::Tx<T>` is `{ block_tail: AtomicPtr<Block<T>>,
+//!    tail_position: AtomicUsize }`, `RxFields<T>` is `{ list: { head,
+//!    index, free_head }, rx_closed }`.
 //! 3. mpsc's messages live in blocks of `BLOCK_CAP` slots (32 on 64-bit
 //!    targets, 16 on others), each one allocation of
 //!    `Layout::new::<Block<T>>()`, `Block<T> = { header: { start_index,
@@ -44,10 +47,10 @@
 //!    `index`, from its `head` block on, and stay in place until the
 //!    receiver takes them. The last sender's drop writes a close marker to
 //!    the next slot, which appends a block if the last one is full.
-//! 4. watch's `Shared<T>` is `{ value: RwLock<T> (a std `RwLock`),
-//!    state, ref_count_rx, ref_count_tx: AtomicUsize, notify_rx:
-//!    BigNotify, notify_tx: Notify }`, `BigNotify` eight `Notify`s (this
-//!    crate turns on tokio's `rt`, without which it has one more word).
+//! 4. watch's `Shared<T>` is `{ value: RwLock<T>, state, ref_count_rx,
+//!    ref_count_tx: AtomicUsize, notify_rx: BigNotify, notify_tx: Notify
+//!    }`, the lock a std `RwLock`, `BigNotify` eight `Notify`s (this crate
+//!    turns on tokio's `rt`, without which it has one more word).
 //!    `Barrier::new` makes one such channel of `usize`, and owns both ends.
 //! 5. broadcast's `Shared<T>` is `{ buffer: Box<[Mutex<Slot<T>>]>, mask,
 //!    tail: Mutex<Tail>, num_tx, num_weak_tx: AtomicUsize,
@@ -57,8 +60,8 @@
 //!    has seen it, and is read or written only under its lock. `Tail` is
 //!    `{ pos: u64, rx_cnt: usize, closed: bool, waiters: (two pointers) }`.
 //! 6. oneshot's `Inner<T>` is `{ state: AtomicUsize, value:
-//!    UnsafeCell<Option<T>>, tx_task, rx_task: (a `MaybeUninit<Waker>`
-//!    each) }`. Once `state` has `VALUE_SENT` (`0b10`), the sender is gone
+//!    UnsafeCell<Option<T>>, tx_task, rx_task: UnsafeCell<MaybeUninit<Waker>>
+//!    }`. Once `state` has `VALUE_SENT` (`0b10`), the sender is gone
 //!    and the value is only taken by the receiver through `&mut self`.
 //! 7. `Notify`, `Semaphore`, `time::Instant` and the locks' own state own no
 //!    heap: waiters are nodes inside the waiting futures.
@@ -675,7 +678,9 @@ fn add_watch<'a, T: SizeOf>(cx: &mut Context<'a>, shared: &'a Arc<WatchShared<T>
     }
 }
 
-/// The value's heap, read under its lock (see [`add_watch`]).
+/// The channel's state block, once per traversal (all handles share it),
+/// and the value's heap, read under the lock policy (its `RwLock` through
+/// `try_read`; skipped and counted while a sender writes it).
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl<T: SizeOf> SizeOf for watch::Sender<T> {
     #[inline]
@@ -689,7 +694,9 @@ impl<T: SizeOf> SizeOf for watch::Sender<T> {
     }
 }
 
-/// The value's heap, read under its lock (see [`add_watch`]).
+/// The channel's state block, once per traversal (all handles share it),
+/// and the value's heap, read under the lock policy (its `RwLock` through
+/// `try_read`; skipped and counted while a sender writes it).
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 impl<T: SizeOf> SizeOf for watch::Receiver<T> {
     #[inline]
@@ -728,7 +735,10 @@ fn add_broadcast<'a, T: SizeOf>(cx: &mut Context<'a>, shared: &'a Arc<BroadcastS
 /// The handles of broadcast channels.
 macro_rules! broadcast_handles {
     ($($handle:ident $view:ty,)*) => {$(
-        /// The state, ring buffer and queued messages (see [`add_broadcast`]).
+        /// The channel's state block and ring buffer, once per traversal
+        /// (all handles share them), and the messages not yet seen by every
+        /// receiver, each read under the lock policy (its slot's `Mutex`
+        /// through `try_lock`).
         #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
         impl<T: SizeOf> SizeOf for broadcast::$handle<T> {
             #[inline]
