@@ -218,6 +218,13 @@ fn mpsc_histories() {
         assert_eq!(heap_stats(&rx), heap_stats_all(&[&tx, &rx]));
         assert_channel_exact((tx, rx));
     }
+    // Closed by its last sender's drop, whose close marker took a block.
+    let (tx, rx) = mpsc::unbounded_channel::<String>();
+    (0..32).for_each(|i| tx.send(i.to_string()).unwrap());
+    let ((), (block, one)) = built(|| drop(tx));
+    assert_eq!(one, 1);
+    assert!(block > 32 * size_of::<String>());
+    assert_heap_exact(rx);
     let (tx, mut rx) = mpsc::channel::<u64>(64);
     for i in 0..2000 {
         tx.try_send(i).unwrap();
