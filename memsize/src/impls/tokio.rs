@@ -147,9 +147,10 @@ cells! {
     SetOnce,
 }
 
-// Copies of tokio's private types (facts 1 to 6), only ever read through
-// references made from a live handle; never built, so their fields are
-// never read by name where tokio's code reads them.
+// Copies of tokio's private types (facts 1 to 6). They are never built or
+// dropped: only read, through references made from a live handle, and
+// only the fields that the facts say nothing else writes meanwhile (or
+// that are atomic, or under a lock taken here).
 
 /// `util::cacheline::CachePadded` (fact 2).
 #[cfg_attr(
