@@ -79,7 +79,7 @@
 //! - Third-party crates, one feature each, named after the crate and off by
 //!   default: `hashbrown`, `indexmap`, `smallvec`, `arrayvec`, `tinyvec`,
 //!   `thin-vec`, `bytes`, `slab`, `compact_str`, `smol_str`, `ecow`,
-//!   `triomphe`, `parking_lot`, `dashmap`, and the hashers of `ahash`,
+//!   `triomphe`, `parking_lot`, `dashmap`, `tokio`, and the hashers of `ahash`,
 //!   `foldhash` and `rustc-hash`.
 //!   Maps count their hasher, so a map's `S` implements `SizeOf` too.
 //!

@@ -116,6 +116,8 @@ mod thin_vec;
 mod time;
 #[cfg(feature = "tinyvec")]
 mod tinyvec;
+#[cfg(feature = "tokio")]
+mod tokio;
 #[cfg(feature = "triomphe")]
 mod triomphe;
 #[cfg(feature = "url")]
