@@ -215,7 +215,8 @@ fn mpsc_histories() {
             });
         }
         // The receiver's view is all of the channel.
-        assert_eq!(heap_stats(&rx), heap_stats_all(&[&tx, &rx]));
+        let (one, all) = (heap_stats(&rx), heap_stats_all(&[&tx, &rx]));
+        assert_eq!((one.bytes, one.allocations), (all.bytes, all.allocations));
         assert_channel_exact((tx, rx));
     }
     // Closed by its last sender's drop, whose close marker took a block.
@@ -481,4 +482,19 @@ mod mini_redis {
         assert_eq!(heap_stats(&db).skipped, 0);
         assert_heap_exact((db, subscribers));
     }
+}
+
+/// A sender measured without its receiver is a bound, and says so: in
+/// `HeapStats::bounds` and on the sender's line of a report.
+#[test]
+fn a_lone_sender_says_it_is_a_bound() {
+    warm();
+    let (tx, rx) = mpsc::unbounded_channel::<String>();
+    (0..100).for_each(|i| tx.send(i.to_string()).unwrap());
+    assert_eq!(heap_stats(&tx).bounds, 1);
+    assert_eq!(heap_stats(&rx).bounds, 0);
+    let report = memsize::Report::new(&tx);
+    assert_eq!(report.root().node().bounds.len(), 1);
+    assert!(report.to_string().contains("(bound: "), "{report}");
+    drop(rx);
 }

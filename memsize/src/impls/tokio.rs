@@ -556,7 +556,11 @@ fn check_oneshot() -> bool {
 /// An mpsc channel's state block, once per traversal, and as a sender
 /// sees it, its last block.
 fn add_sender_side<'a, T, S>(cx: &mut Context<'a>, chan: &'a Arc<Chan<T, S>>) {
-    cx.add_shared(Arc::as_ptr(chan).cast(), arc_block::<Chan<T, S>>());
+    if cx.add_shared(Arc::as_ptr(chan).cast(), arc_block::<Chan<T, S>>()) {
+        // Reached from a sender first: exact only if the traversal reaches
+        // the receiver too.
+        cx.add_bound("blocks and messages behind the receiver");
+    }
     // Only its address is used (a key): the block may be freed once it is no
     // longer the last, and is never read here.
     let tail = chan.tx.value.block_tail.load(Ordering::Acquire);

@@ -129,6 +129,11 @@ impl<'r> ReportDisplay<'r> {
     /// The cells of a line but the first (the path and type).
     fn figures(&self, line: &Line) -> Vec<String> {
         let mut cells = Vec::with_capacity(7);
+        if line.bare {
+            // A note: what is left out has no figures.
+            cells.resize(5 + usize::from(self.show_usable()), String::new());
+            return cells;
+        }
         cells.push(if line.count > 1 {
             format!("{} ×", Count(line.count))
         } else {
@@ -155,6 +160,9 @@ impl<'r> ReportDisplay<'r> {
 
     fn node_line(&self, n: NodeRef<'_>, depth: usize) -> Line {
         let mut notes = Vec::new();
+        if n.node().skipped_field {
+            notes.push(String::from("skipped"));
+        }
         if n.is_shared() {
             notes.push(String::from("shared"));
         }
@@ -181,7 +189,38 @@ impl<'r> ReportDisplay<'r> {
             allocations: n.allocations(),
             usable: n.usable_heap_bytes(),
             note,
+            bare: false,
         }
+    }
+
+    /// What the figures of `n` leave out, a line each, printed just below
+    /// its own line: contents out of reach, and what a bound does not
+    /// count. (A field left out with `skip` says so on its own line.)
+    fn left_out(&self, n: NodeRef<'_>, depth: usize) -> Vec<Line> {
+        let node = n.node();
+        let note = |name: String| Line {
+            depth: depth + 1,
+            name,
+            type_name: String::new(),
+            count: 0,
+            total: 0,
+            heap: 0,
+            allocations: 0,
+            usable: None,
+            note: String::new(),
+            bare: true,
+        };
+        let mut out = Vec::new();
+        if node.unreachable > 0 {
+            out.push(note(format!(
+                "({} skipped: locked or borrowed)",
+                Count(node.unreachable)
+            )));
+        }
+        for what in &node.bounds {
+            out.push(note(format!("(bound: {what} not counted)")));
+        }
+        out
     }
 
     /// The lines of the tree below `root`, depth first, with an explicit
@@ -197,6 +236,7 @@ impl<'r> ReportDisplay<'r> {
                 Work::Line(line) => table.push(line),
                 Work::Node(n, depth) => {
                     table.push(self.node_line(n, depth));
+                    table.extend(self.left_out(n, depth));
                     let below = self.below(n, depth);
                     stack.extend(below.into_iter().rev().map(|b| match b {
                         Below::Node(c) => Work::Node(c, depth + 1),
@@ -218,8 +258,15 @@ impl<'r> ReportDisplay<'r> {
         let mut shown = Vec::new();
         let mut folded = Folded::default();
         for c in n.children() {
-            if c.total_bytes() == 0 && c.allocations() == 0 {
+            let says =
+                c.node().skipped_field || c.node().unreachable > 0 || !c.node().bounds.is_empty();
+            if c.total_bytes() == 0 && c.allocations() == 0 && !says {
                 // Adds nothing: a heap-free field behind a pointer.
+                continue;
+            }
+            if says {
+                // Something left out is shown wherever it is.
+                shown.push(c);
                 continue;
             }
             if whole > 0 && (c.total_bytes() as f64) < self.min_share * whole as f64 {
@@ -243,6 +290,7 @@ impl<'r> ReportDisplay<'r> {
             allocations: n.own_allocations(),
             usable: own_usable(n),
             note: String::new(),
+            bare: false,
         };
         let has_own = own.total != 0 || own.allocations != 0;
         // The own line goes where its size puts it (first when by name).
@@ -276,6 +324,7 @@ impl<'r> ReportDisplay<'r> {
                 allocations: folded.allocations,
                 usable: folded.usable,
                 note: String::new(),
+                bare: false,
             }));
         }
         out
@@ -322,6 +371,8 @@ struct Line {
     allocations: u64,
     usable: Option<u64>,
     note: String,
+    /// A note without figures.
+    bare: bool,
 }
 
 /// The children folded into an `N more` line.
