@@ -221,6 +221,36 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Adds one root of a report whose type is erased: `type_name` names
+    /// the value's real type (a `&dyn SizeOf` would name `dyn SizeOf`).
+    pub(crate) fn report_root_dyn(
+        &mut self,
+        name: crate::report::Name,
+        type_name: &'static str,
+        value: &'a dyn SizeOf,
+    ) {
+        self.builder()
+            .root(name, type_name, core::mem::size_of_val(value));
+        value.add_heap(self);
+        if self.pending_len() > 0 {
+            self.drain_to(0);
+        }
+    }
+
+    /// Adds one root of a report measured by a function: no inline bytes,
+    /// whatever `measure` adds.
+    pub(crate) fn report_root_with(
+        &mut self,
+        name: crate::report::Name,
+        measure: impl FnOnce(&mut Context<'a>),
+    ) {
+        self.builder().root(name, "", 0);
+        measure(self);
+        if self.pending_len() > 0 {
+            self.drain_to(0);
+        }
+    }
+
     /// Ends a report's traversal: the tree and how much was skipped.
     pub(crate) fn finish_report(mut self) -> (Builder, usize) {
         if self.pending_len() > 0 {

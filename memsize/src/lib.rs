@@ -109,6 +109,10 @@ pub mod report;
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod registry;
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod alloc;
 
 pub use context::{Context, HeapStats};

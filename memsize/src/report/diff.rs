@@ -175,6 +175,18 @@ impl ReportDiff {
     }
 }
 
+/// The path of a child named `name` below `parent`: `parent.name`, or
+/// `parent[..]` for elements, keys and values.
+pub(crate) fn child_path(parent: &str, name: &str) -> String {
+    let mut p = String::with_capacity(parent.len() + name.len() + 1);
+    p.push_str(parent);
+    if !name.starts_with('[') {
+        p.push('.');
+    }
+    p.push_str(name);
+    p
+}
+
 /// Every node's path, in the form `Root.field[..].*`, with its type.
 fn paths(report: &Report) -> BTreeMap<(String, &str), Figures> {
     let mut out = BTreeMap::new();
@@ -184,12 +196,7 @@ fn paths(report: &Report) -> BTreeMap<(String, &str), Figures> {
         .collect();
     while let Some((n, path)) = stack.pop() {
         for c in n.children() {
-            let mut p = path.clone();
-            if !c.name().starts_with('[') {
-                p.push('.');
-            }
-            p.push_str(c.name());
-            stack.push((c, p));
+            stack.push((c, child_path(&path, c.name())));
         }
         // The same path and type can't come twice: siblings differ in name,
         // type or edge, and only `*` is a pointee.

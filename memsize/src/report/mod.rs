@@ -245,7 +245,7 @@
 
 mod build;
 mod by_type;
-mod diff;
+pub(crate) mod diff;
 #[cfg(feature = "inferno")]
 mod flamegraph;
 mod folded;
@@ -701,6 +701,46 @@ impl<'a> ReportBuilder<'a> {
         value: &'a T,
     ) -> Self {
         self.cx.report_root(name.into(), value);
+        self
+    }
+
+    /// Adds a root measured by a function, named `name` in the report:
+    /// `measure` adds what the root owns to the context, the way
+    /// [`SizeOf::add_heap`] does (with [`Context::add_field`],
+    /// [`Context::add_borrowed`], ...). The root has no inline bytes and no
+    /// type of its own. For state that is not one value: a few fields of
+    /// several structs, contents behind a handle the caller only reaches
+    /// through a function.
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use memsize::Report;
+    ///
+    /// let log = Mutex::new(vec![String::from("GET /")]);
+    /// let report = Report::builder()
+    ///     .root_with("log", |cx| cx.add_borrowed(&log))
+    ///     .build();
+    /// assert_eq!(report.heap_bytes(), 24 + 5);
+    /// ```
+    pub fn root_with(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        measure: impl FnOnce(&mut Context<'a>),
+    ) -> Self {
+        self.cx.report_root_with(name.into(), measure);
+        self
+    }
+
+    /// Adds a value whose type is erased, named `name`, its type shown as
+    /// `type_name`.
+    #[cfg(feature = "std")]
+    pub(crate) fn root_dyn(
+        mut self,
+        name: Cow<'static, str>,
+        type_name: &'static str,
+        value: &'a dyn SizeOf,
+    ) -> Self {
+        self.cx.report_root_dyn(name, type_name, value);
         self
     }
 
