@@ -238,13 +238,13 @@ impl<'a> Context<'a> {
     }
 
     /// Adds one root of a report measured by a function: no inline bytes,
-    /// whatever `measure` adds.
+    /// whatever `measure` adds, and `(fn)` for a type.
     pub(crate) fn report_root_with(
         &mut self,
         name: crate::report::Name,
         measure: impl FnOnce(&mut Context<'a>),
     ) {
-        self.builder().root(name, "", 0);
+        self.builder().root(name, "(fn)", 0);
         measure(self);
         if self.pending_len() > 0 {
             self.drain_to(0);

@@ -707,8 +707,8 @@ impl<'a> ReportBuilder<'a> {
     /// Adds a root measured by a function, named `name` in the report:
     /// `measure` adds what the root owns to the context, the way
     /// [`SizeOf::add_heap`] does (with [`Context::add_field`],
-    /// [`Context::add_borrowed`], ...). The root has no inline bytes and no
-    /// type of its own. For state that is not one value: a few fields of
+    /// [`Context::add_borrowed`], ...). The root has no inline bytes, and
+    /// `(fn)` for a type. For state that is not one value: a few fields of
     /// several structs, contents behind a handle the caller only reaches
     /// through a function.
     ///
