@@ -221,8 +221,10 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// Adds one root of a report whose type is erased: `type_name` names
-    /// the value's real type (a `&dyn SizeOf` would name `dyn SizeOf`).
+    /// Adds one root of a report whose type is erased (the registry's):
+    /// `type_name` names the value's real type (a `&dyn SizeOf` would name
+    /// `dyn SizeOf`).
+    #[cfg(feature = "std")]
     pub(crate) fn report_root_dyn(
         &mut self,
         name: crate::report::Name,
