@@ -306,11 +306,14 @@ mod metrics_published {
     use super::*;
     use memsize::registry::MetricsOptions;
 
+    /// A gauge's name and labels.
+    type Series = (String, Vec<(String, String)>);
+
     /// The gauges set, by name and labels.
     #[derive(Default)]
-    struct Gauges(Mutex<BTreeMap<(String, Vec<(String, String)>), f64>>);
+    struct Gauges(Mutex<BTreeMap<Series, f64>>);
 
-    struct One(Arc<Gauges>, (String, Vec<(String, String)>));
+    struct One(Arc<Gauges>, Series);
 
     impl GaugeFn for One {
         fn increment(&self, value: f64) {
