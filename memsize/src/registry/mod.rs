@@ -39,7 +39,7 @@
 //!
 //! Registering returns a [`Registration`], which unregisters the root when
 //! it drops ([`Registration::keep`] keeps it for the program's life).
-//! The functions of this module work on the [global](global) registry; a
+//! The functions of this module work on the [global] registry; a
 //! [`Registry`] of one's own (a test's, a subsystem's) has the same methods.
 //!
 //! # Measuring while the program runs
@@ -135,7 +135,7 @@ enum Held {
 }
 
 /// Named roots of a program's state, reported together. See the
-/// [module docs](self); most programs use the [global](global) one through
+/// [module docs](self); most programs use the [global] one through
 /// this module's functions.
 pub struct Registry {
     roots: RwLock<Vec<Entry>>,
@@ -171,7 +171,7 @@ pub fn global() -> &'static Registry {
     &GLOBAL
 }
 
-/// Registers an `Arc` root in the [global](global) registry (see
+/// Registers an `Arc` root in the [global] registry (see
 /// [`Registry::register_arc`]).
 pub fn register_arc<T: SizeOf + Send + Sync + 'static>(
     name: impl Into<Cow<'static, str>>,
@@ -180,7 +180,7 @@ pub fn register_arc<T: SizeOf + Send + Sync + 'static>(
     GLOBAL.register_arc(name, root)
 }
 
-/// Registers a `&'static` root in the [global](global) registry (see
+/// Registers a `&'static` root in the [global] registry (see
 /// [`Registry::register_static`]).
 pub fn register_static<T: SizeOf + Sync + 'static>(
     name: impl Into<Cow<'static, str>>,
@@ -189,7 +189,7 @@ pub fn register_static<T: SizeOf + Sync + 'static>(
     GLOBAL.register_static(name, root)
 }
 
-/// Registers a function root in the [global](global) registry (see
+/// Registers a function root in the [global] registry (see
 /// [`Registry::register_fn`]).
 pub fn register_fn(
     name: impl Into<Cow<'static, str>>,
@@ -198,13 +198,13 @@ pub fn register_fn(
     GLOBAL.register_fn(name, measure)
 }
 
-/// The report of every root of the [global](global) registry (see
+/// The report of every root of the [global] registry (see
 /// [`Registry::report`]).
 pub fn report() -> Report {
     GLOBAL.report()
 }
 
-/// The [global](global) registry's report in a format chosen by name (see
+/// The [global] registry's report in a format chosen by name (see
 /// [`Registry::render`]).
 pub fn render(format: &str) -> Result<(Vec<u8>, &'static str), UnknownFormat> {
     GLOBAL.render(format)

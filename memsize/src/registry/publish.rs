@@ -299,7 +299,7 @@ impl Registry {
     }
 }
 
-/// Measures the [global](global) registry and publishes it with the default
+/// Measures the [global] registry and publishes it with the default
 /// [`MetricsOptions`] (see [`Registry::publish_once`]).
 pub fn publish_once() -> Publication {
     global().publish_once(&MetricsOptions::default())
@@ -326,7 +326,7 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    /// Publishes the [global](global) registry now and then every
+    /// Publishes the [global] registry now and then every
     /// `interval`, with the default [`MetricsOptions`].
     pub fn spawn(interval: Duration) -> Publisher {
         Publisher::spawn_with(global(), interval, MetricsOptions::default())
