@@ -258,11 +258,17 @@ fn main() {
         start.elapsed()
     };
     let (mut with, mut without) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
+    for round in 0..rounds {
+        // Each first in every other round.
+        if round % 2 == 1 {
+            without.push(write_loop(&s));
+        }
         let users = registry.register_arc("users", &s);
         with.push(write_loop(&s));
         drop(users);
-        without.push(write_loop(&s));
+        if round % 2 == 0 {
+            without.push(write_loop(&s));
+        }
     }
     with.sort();
     without.sort();

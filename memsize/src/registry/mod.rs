@@ -60,7 +60,11 @@
 //!   then skipped (and counted in [`Report::skipped`]). A worker that wants
 //!   a lock while a measurement runs waits at most for that lock's
 //!   contents to be measured; readers never wait for a measurement, which
-//!   only reads.
+//!   only reads. A writer of one big map behind one lock thus waits as long
+//!   as the map takes to measure (about a second for a million records in
+//!   a report, see `benches/README.md`): state split over several locks
+//!   (shards, `dashmap` with its feature) is measured one lock at a time,
+//!   and a writer waits only for its own shard.
 //! - A root upgraded for a measurement lives until the measurement ends: if
 //!   the program drops its last owner meanwhile, the value is dropped by the
 //!   measuring thread, right after.
