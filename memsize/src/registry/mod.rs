@@ -242,6 +242,10 @@ impl Registry {
     /// is left out of every report. The root is the `Arc` itself (its block
     /// and what its value owns), its type shown as `Arc<T>`.
     ///
+    /// Like any `Weak`, the registration keeps the `Arc`'s block allocated
+    /// (its counters and the value's inline bytes, nothing the value owns)
+    /// after the value is dropped, until the registration drops.
+    ///
     /// ```
     /// use std::sync::Arc;
     /// use memsize::registry::Registry;
