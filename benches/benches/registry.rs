@@ -17,7 +17,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use memsize::alloc::{measure, CountingAlloc};
-use memsize::registry::{MetricsOptions, Registry};
+use memsize::registry::{MetricsOptions, Publisher, Registry};
 use memsize::{Report, SizeOf};
 use memsize_benches::data::{self, Record};
 use memsize_benches::rng::Rng;
@@ -193,6 +193,11 @@ fn main() {
         stop.store(true, Ordering::Relaxed);
         (waits, publisher.join().unwrap())
     });
+    // The same with a `Publisher` asked for a publication every
+    // millisecond: it pauses as long as each one took.
+    let publisher = Publisher::spawn_with(registry, Duration::from_millis(1), options);
+    let paced = worker_waits(&s, run, pause);
+    drop(publisher);
     let reader = {
         let stop = AtomicBool::new(false);
         std::thread::scope(|scope| {
@@ -228,6 +233,12 @@ fn main() {
         busy.2,
         ms(busy.0),
         us(busy.1)
+    );
+    println!(
+        "| writer, a `Publisher` every 1 ms (paused as long as each took) | | {} | {} | {} |",
+        paced.2,
+        ms(paced.0),
+        us(paced.1)
     );
     println!(
         "| reader, publications back to back | | | {} | |",

@@ -308,7 +308,11 @@ pub fn publish_once() -> Publication {
 /// A thread that publishes a registry every interval (see
 /// [`Registry::publish_once`]); it stops, and is joined, when this handle
 /// drops. It runs beside any async runtime: measuring is plain blocking
-/// work on a thread of its own.
+/// work on a thread of its own. A publication that takes longer than the
+/// interval is followed by a pause as long as it took, so the thread never
+/// measures more than half the time (and a writer waiting for a lock a
+/// measurement holds waits for one measurement, not for several back to
+/// back).
 ///
 /// ```
 /// use std::time::Duration;
@@ -350,8 +354,16 @@ impl Publisher {
                 let (stopped, wake) = &*stopping;
                 let mut next = Instant::now();
                 loop {
+                    let started = Instant::now();
                     registry.publish_once(&options);
-                    next += interval;
+                    let took = started.elapsed();
+                    // The next one an interval after this one started or,
+                    // for publications longer than the interval, after a
+                    // pause as long as this one took (missed ones are not
+                    // caught up on): the thread measures at most half the
+                    // time, and a writer woken when a measurement lets go
+                    // of its lock gets it before the next one asks again.
+                    next = (next + interval).max(Instant::now() + took);
                     let mut guard = stopped.lock().unwrap_or_else(PoisonError::into_inner);
                     loop {
                         if *guard {
@@ -366,9 +378,6 @@ impl Publisher {
                             .unwrap_or_else(PoisonError::into_inner)
                             .0;
                     }
-                    // A publication longer than the interval: the next one
-                    // starts at once, without catching up on missed ones.
-                    next = next.max(Instant::now());
                 }
             })
             .expect("spawning the memsize publisher thread");
