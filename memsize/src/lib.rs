@@ -69,13 +69,16 @@
 //! # Cargo features
 //!
 //! - `std` (default): implementations for std-only types (`HashMap`,
-//!   `Mutex`, paths, ...) and the counting allocator. Without it the crate
+//!   `Mutex`, paths, ...), the counting allocator, and the [`registry`] of
+//!   a running program's roots (reports on demand, a debug endpoint). Without it the crate
 //!   is `no_std` and needs only `alloc`.
 //! - `derive` (default): `#[derive(SizeOf)]`.
 //! - `alloc-sites`: allocation sites (backtraces) in the counting allocator.
 //! - `serde`: `Serialize` and `Deserialize` for [`Report`] (its JSON form,
 //!   see [`report`](crate::report#json)).
 //! - `inferno`: `Report::write_flamegraph`, a report as an SVG flame graph.
+//! - `metrics`: the roots of the [`registry`] (a running program's state,
+//!   registered by name) published as gauges through the `metrics` facade.
 //! - Third-party crates, one feature each, named after the crate and off by
 //!   default: `hashbrown`, `indexmap`, `smallvec`, `arrayvec`, `tinyvec`,
 //!   `thin-vec`, `bytes`, `slab`, `compact_str`, `smol_str`, `ecow`,
@@ -108,6 +111,10 @@ pub mod adapt;
 mod context;
 mod impls;
 pub mod report;
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod registry;
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]

@@ -279,6 +279,37 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Adds one root of a report whose type is erased (the registry's):
+    /// `type_name` names the value's real type (a `&dyn SizeOf` would name
+    /// `dyn SizeOf`).
+    #[cfg(feature = "std")]
+    pub(crate) fn add_root_dyn(
+        &mut self,
+        name: Name,
+        type_name: &'static str,
+        value: &'a dyn SizeOf,
+    ) {
+        if let Some(hook) = self.hook.as_deref_mut() {
+            hook.root(Some(name), type_name, core::mem::size_of_val(value));
+        }
+        value.add_heap(self);
+        if self.pending_len() > 0 {
+            self.drain_to(0);
+        }
+    }
+
+    /// Adds one root measured by a function: no inline bytes, whatever
+    /// `measure` adds, and `(fn)` for a type.
+    pub(crate) fn add_root_with(&mut self, name: Name, measure: impl FnOnce(&mut Context<'a>)) {
+        if let Some(hook) = self.hook.as_deref_mut() {
+            hook.root(Some(name), "(fn)", 0);
+        }
+        measure(self);
+        if self.pending_len() > 0 {
+            self.drain_to(0);
+        }
+    }
+
     /// Ends a hooked traversal: the hook, and how much was skipped.
     pub(crate) fn finish_hooked(mut self) -> (Option<Box<dyn Hook>>, usize) {
         if self.pending_len() > 0 {

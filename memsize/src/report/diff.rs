@@ -177,6 +177,18 @@ impl ReportDiff {
     }
 }
 
+/// The path of a child named `name` below `parent`: `parent.name`, or
+/// `parent[..]` for elements, keys and values.
+pub(crate) fn child_path(parent: &str, name: &str) -> String {
+    let mut p = String::with_capacity(parent.len() + name.len() + 1);
+    p.push_str(parent);
+    if !name.starts_with('[') {
+        p.push('.');
+    }
+    p.push_str(name);
+    p
+}
+
 /// The longest [`PathDiff::path`] kept whole, in characters: a longer
 /// path keeps its first `MAX_PATH` characters and its last element, with
 /// `…` between. Paths of real data are short (a recursive type folds into

@@ -258,7 +258,7 @@
 
 mod build;
 mod by_type;
-mod diff;
+pub(crate) mod diff;
 #[cfg(feature = "inferno")]
 mod flamegraph;
 mod folded;
@@ -742,6 +742,46 @@ impl<'a> ReportBuilder<'a> {
     /// The tree being built, which is the traversal's hook.
     fn builder(&mut self) -> Option<&mut Builder> {
         self.cx.hook_mut()?.as_any_mut().downcast_mut()
+    }
+
+    /// Adds a root measured by a function, named `name` in the report:
+    /// `measure` adds what the root owns to the context, the way
+    /// [`SizeOf::add_heap`] does (with [`Context::add_field`],
+    /// [`Context::add_borrowed`], ...). The root has no inline bytes, and
+    /// `(fn)` for a type. For state that is not one value: a few fields of
+    /// several structs, contents behind a handle the caller only reaches
+    /// through a function.
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use memsize::Report;
+    ///
+    /// let log = Mutex::new(vec![String::from("GET /")]);
+    /// let report = Report::builder()
+    ///     .root_with("log", |cx| cx.add_borrowed(&log))
+    ///     .build();
+    /// assert_eq!(report.heap_bytes(), 24 + 5);
+    /// ```
+    pub fn root_with(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        measure: impl FnOnce(&mut Context<'a>),
+    ) -> Self {
+        self.cx.add_root_with(name.into(), measure);
+        self
+    }
+
+    /// Adds a value whose type is erased, named `name`, its type shown as
+    /// `type_name`.
+    #[cfg(feature = "std")]
+    pub(crate) fn root_dyn(
+        mut self,
+        name: Cow<'static, str>,
+        type_name: &'static str,
+        value: &'a dyn SizeOf,
+    ) -> Self {
+        self.cx.add_root_dyn(name, type_name, value);
+        self
     }
 
     /// Measures what is left and returns the report.
