@@ -360,6 +360,7 @@ mod diff;
 mod flamegraph;
 mod folded;
 pub(crate) mod human;
+#[cfg(feature = "serde")]
 mod read;
 mod tree;
 
