@@ -1,7 +1,7 @@
 //! A report read back (with serde: from JSON, another process, a file) is
 //! untrusted: it is checked as it is read, so that every reader can rely
-//! on the shape the builder gives (a tree whose children come after their parent, whose
-//! figures add up and fit in a `u64`).
+//! on the shape the builder gives (a tree whose children come after their
+//! parent, whose figures add up and fit in a `u64`).
 
 use core::fmt;
 
