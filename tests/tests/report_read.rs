@@ -352,12 +352,20 @@ fn table() -> Vec<(&'static str, Value, Option<&'static str>)> {
                     "nul\0",
                     "",
                     ";\n\r<&\"'>\u{fffe}",
+                    "x]",
+                    "]",
+                    "[",
                 ];
                 for (i, n) in v["nodes"].as_array_mut().unwrap().iter_mut().enumerate() {
                     n["name"] = json!(names[i % names.len()]);
                     n["type_name"] = json!(names[(i + 2) % names.len()]);
                 }
             }),
+            None,
+        ),
+        (
+            "a root named `x]` (its diff cut its path at a `[` it lacks)",
+            set(chain(3), |v| v["nodes"][1]["name"] = json!("x]")),
             None,
         ),
         (
