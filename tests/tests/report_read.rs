@@ -62,6 +62,56 @@ fn chain(depth: u64) -> Value {
     report(nodes)
 }
 
+/// [`chain`] as text, written directly: the same JSON, built faster.
+fn chain_text(depth: u64) -> String {
+    use std::fmt::Write;
+    /// `(name, edge, inline_counted, inline_bytes)`, `(own, below)`.
+    fn node(
+        out: &mut String,
+        what: (&str, &str, bool, u64),
+        bytes: (u64, u64),
+        child: Option<u64>,
+    ) {
+        let (name, edge, counted, inline) = what;
+        let (own, below) = bytes;
+        let children = child.map_or(String::new(), |c| c.to_string());
+        let _ = write!(
+            out,
+            r#"{{"name":"{name}","type_name":"alloc::vec::Vec<u8>","edge":"{edge}","count":1,"#
+        );
+        let _ = write!(
+            out,
+            r#""inline_bytes":{inline},"own_bytes":{own},"own_allocations":{own},"#
+        );
+        let _ = write!(
+            out,
+            r#""heap_bytes":{below},"allocations":{below},"usable_heap_bytes":null,"#
+        );
+        let _ = write!(
+            out,
+            r#""padding_bytes":0,"shared":false,"inline_counted":{counted},"children":[{children}]}}"#
+        );
+    }
+    let mut out = format!(r#"{{"schema_version":{},"nodes":["#, Report::SCHEMA_VERSION);
+    node(&mut out, ("", "root", true, 8), (0, depth), Some(1));
+    for i in 1..=depth {
+        out.push(',');
+        let what = if i == 1 {
+            ("next", "root", true, 8)
+        } else {
+            ("next", "pointee", false, 16)
+        };
+        node(
+            &mut out,
+            what,
+            (1, depth - i + 1),
+            (i < depth).then_some(i + 1),
+        );
+    }
+    out.push_str(r#"],"skipped":0,"usable_sizes":false}"#);
+    out
+}
+
 fn read(json: &Value) -> Result<Report, String> {
     serde_json::from_str::<Report>(&json.to_string()).map_err(|e| e.to_string())
 }
@@ -302,12 +352,20 @@ fn table() -> Vec<(&'static str, Value, Option<&'static str>)> {
                     "nul\0",
                     "",
                     ";\n\r<&\"'>\u{fffe}",
+                    "x]",
+                    "]",
+                    "[",
                 ];
                 for (i, n) in v["nodes"].as_array_mut().unwrap().iter_mut().enumerate() {
                     n["name"] = json!(names[i % names.len()]);
                     n["type_name"] = json!(names[(i + 2) % names.len()]);
                 }
             }),
+            None,
+        ),
+        (
+            "a root named `x]` (its diff cut its path at a `[` it lacks)",
+            set(chain(3), |v| v["nodes"][1]["name"] = json!("x]")),
             None,
         ),
         (
@@ -370,12 +428,19 @@ fn a_report_read_back_reads_like_the_one_written() {
     assert_eq!(back.folded(), report.folded());
 }
 
+#[test]
+fn the_chain_as_text_is_the_chain() {
+    let text: Value = serde_json::from_str(&chain_text(5)).unwrap();
+    assert_eq!(text, chain(5));
+}
+
 /// The deep chain, on the test's own thread (whose stack is the default
 /// one of test threads): every reader goes through it.
 #[test]
 fn a_chain_200000_deep_works_in_every_reader() {
     const DEPTH: u64 = 200_000;
-    let report = read(&chain(DEPTH)).expect("a consistent chain is valid");
+    let report: Report =
+        serde_json::from_str(&chain_text(DEPTH)).expect("a consistent chain is valid");
     assert_eq!(report.heap_bytes(), DEPTH);
     assert_eq!(report.shared_bytes(), 0);
     assert_eq!(report.unique_bytes(), DEPTH);
@@ -413,7 +478,7 @@ fn a_chain_200000_deep_works_in_every_reader() {
         &deepest[deepest.len() - 40..]
     );
     // A diff against a shorter chain: every path of the longer one, cut.
-    let shorter = read(&chain(DEPTH / 2)).unwrap();
+    let shorter: Report = serde_json::from_str(&chain_text(DEPTH / 2)).unwrap();
     let diff = report.diff(&shorter);
     assert_eq!(diff.heap_diff(), (DEPTH / 2) as i64);
     assert!(diff.paths().iter().all(|p| p.path.chars().count() <= 300));
@@ -589,4 +654,22 @@ proptest! {
             }
         }
     }
+}
+
+/// The fuzz target's seeds (`fuzz/seeds/report_json`) are reports that
+/// read, so that the fuzzer starts from inputs that pass the checks.
+#[test]
+fn the_fuzz_seeds_are_valid_reports() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/report_json");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        match serde_json::from_str::<Report>(&text) {
+            Ok(report) => run_views(report, Duration::from_secs(10)),
+            Err(e) => panic!("{}: {e}", path.display()),
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5);
 }

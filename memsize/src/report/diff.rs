@@ -446,14 +446,16 @@ impl fmt::Display for ReportDiff {
         table.row(header);
         let names = display_names(self.paths.iter().map(|p| p.type_name.as_ref()));
         for ((p, name), figures) in self.paths.iter().zip(names).zip(figures) {
-            let last = p.path.rsplit(['.', '[']).next().unwrap_or("");
+            // The last path element: `name`, or `[..]` with its bracket.
             let last = if p.path == name {
                 // A root named after its type (`Report::new`).
-                &p.path
-            } else if p.path.ends_with(']') {
-                &p.path[p.path.len() - last.len() - 1..]
+                &p.path[..]
             } else {
-                last
+                match p.path.rfind(['.', '[']) {
+                    Some(i) if p.path[i..].starts_with('[') => &p.path[i..],
+                    Some(i) => &p.path[i + 1..],
+                    None => &p.path[..],
+                }
             };
             let mut cells = Vec::from([label(&p.path, last, &name, "", room)]);
             cells.extend(figures);

@@ -74,44 +74,58 @@
 //! (its self bytes, own heap and own allocations), so the lines just
 //! under a node sum to it. Sizes are in binary units with one decimal
 //! (`1023 B`, `1.5 KiB`, `23.0 MiB`, `4.2 GiB`); lines fit in 80 columns,
-//! long type names cut with `…`. For a value like
+//! long type names cut with `…`, and deep trees indented 16 levels at
+//! most. For a library with a hundred books, `println!("{report}")`
+//! prints (on a 64-bit target):
 //!
 //! ```
-//! # use std::collections::BTreeMap;
-//! # use std::rc::Rc;
+//! # #[cfg(all(feature = "derive", target_pointer_width = "64"))] {
+//! use std::collections::BTreeMap;
+//! use std::rc::Rc;
+//! use memsize::{Report, SizeOf};
+//!
+//! #[derive(SizeOf)]
 //! struct Library {
 //!     name: String,
 //!     books: Vec<Book>,
 //!     by_title: BTreeMap<String, usize>,
 //!     config: Rc<Vec<String>>,
 //! }
+//! #[derive(SizeOf)]
 //! struct Book {
 //!     title: String,
 //!     pages: u32,
 //! }
-//! ```
 //!
-//! with a hundred books, `println!("{report}")` prints (on a 64-bit
-//! target):
+//! fn book(i: usize) -> Book {
+//!     Book { title: format!("Book number {i}"), pages: 100 + i as u32 }
+//! }
+//! let books: Vec<Book> = (0..100).map(book).collect();
+//! let by_title = books.iter().enumerate().map(|(i, b)| (b.title.clone(), i)).collect();
+//! let config = Rc::new(vec![String::from("open"), String::from("9-17")]);
+//! let library = Library { name: String::from("City library"), books, by_title, config };
+//! let report = Report::new(&library);
 //!
-//! ```text
-//! Library: 9.2 KiB total, 80 B inline, 9.2 KiB heap in 216 allocations
-//! path: type                           count    total     heap  allocs   share
-//! Library                                     9.2 KiB  9.2 KiB     216  100.0%
-//!   by_title: BTreeMap<String, usize>         4.6 KiB  4.6 KiB     110   49.6%
-//!     (own)                                   3.7 KiB  3.7 KiB      10   40.2%
-//!     [key]: String                    100 ×    890 B    890 B     100    9.4%
-//!   books: Vec<Book>                          4.5 KiB  4.5 KiB     101   48.9%
-//!     (own)                                   3.1 KiB  3.1 KiB       1   34.1%
-//!     [..]: Book                       100 ×  1.4 KiB  1.4 KiB     100   14.8%
-//!       title: String                  100 ×  1.4 KiB  1.4 KiB     100   14.8%
-//!   config: Rc<Vec<String>> (shared)            105 B     97 B       4    1.1%
-//!     *: Vec<String>                             57 B     57 B       3    0.6%
-//!       (own)                                    48 B     48 B       1    0.5%
-//!       [..]: String                     2 ×      9 B      9 B       2    0.1%
-//!     (own)                                      48 B     40 B       1    0.5%
-//!   name: String                                 36 B     12 B       1    0.4%
-//! heap: 9.1 KiB unique, 97 B shared (reached through Rc, Arc: counted once)
+//! assert_eq!(report.to_string(), "\
+//! Library: 10.7 KiB total, 80 B inline, 10.6 KiB heap in 216 allocations
+//! path: type                           count     total      heap  allocs   share
+//! Library                                     10.7 KiB  10.6 KiB     216  100.0%
+//!   books: Vec<Book>                           5.5 KiB   5.5 KiB     101   51.3%
+//!     (own)                                    3.1 KiB   3.1 KiB       1   29.4%
+//!     [..]: Book                       100 ×   2.3 KiB   2.3 KiB     100   21.9%
+//!       title: String                  100 ×   2.3 KiB   2.3 KiB     100   21.9%
+//!   by_title: BTreeMap<String, usize>          5.1 KiB   5.0 KiB     110   47.4%
+//!     (own)                                    3.7 KiB   3.7 KiB      10   34.7%
+//!     [key]: String                    100 ×   1.4 KiB   1.4 KiB     100   12.7%
+//!   config: Rc<Vec<String>> (shared)             104 B      96 B       4    0.9%
+//!     *: Vec<String>                              56 B      56 B       3    0.5%
+//!       (own)                                     48 B      48 B       1    0.4%
+//!       [..]: String                     2 ×       8 B       8 B       2    0.1%
+//!     (own)                                       48 B      40 B       1    0.4%
+//!   name: String                                  36 B      12 B       1    0.3%
+//! heap: 10.5 KiB unique, 96 B shared (reached through Rc, Arc: counted once)
+//! ");
+//! # }
 //! ```
 //!
 //! [`Report::display`] takes options: a depth limit, a minimum share below
@@ -145,19 +159,49 @@
 //! summary: for each type, how many values, their inline bytes, the heap
 //! they own directly, and their total (see [`TypeRow`]), the biggest
 //! first. The heap bytes and the totals of all rows sum to the report's.
+//! A type that owns no heap has a row where it has nodes (the fields of a
+//! root, a map's values: `usize` below); deeper down, a heap-free field
+//! (`pages: u32` of each book) is not visited and has none.
 //!
-//! ```text
-//! type                     values   inline     heap  allocs    total   share
-//! BTreeMap<String, usize>       1     24 B  3.7 KiB      10  3.7 KiB   40.2%
-//! Vec<Book>                     1     24 B  3.1 KiB       1  3.1 KiB   34.1%
-//! String                      203  4.8 KiB  2.3 KiB     203  2.3 KiB   24.7%
-//! Rc<Vec<String>>               1      8 B     40 B       1     48 B    0.5%
-//! Vec<String>                   1     24 B     48 B       1     48 B    0.5%
-//! Book                        100  3.1 KiB      0 B       0      0 B    0.0%
-//! Library                       1     80 B      0 B       0      0 B    0.0%
-//! u32                         100    400 B      0 B       0      0 B    0.0%
-//! usize                       100    800 B      0 B       0      0 B    0.0%
-//! (all types)                               9.2 KiB     216  9.2 KiB  100.0%
+//! ```
+//! # #[cfg(all(feature = "derive", target_pointer_width = "64"))] {
+//! # use std::collections::BTreeMap;
+//! # use std::rc::Rc;
+//! # use memsize::{Report, SizeOf};
+//! # #[derive(SizeOf)]
+//! # struct Library {
+//! #     name: String,
+//! #     books: Vec<Book>,
+//! #     by_title: BTreeMap<String, usize>,
+//! #     config: Rc<Vec<String>>,
+//! # }
+//! # #[derive(SizeOf)]
+//! # struct Book {
+//! #     title: String,
+//! #     pages: u32,
+//! # }
+//! # fn book(i: usize) -> Book {
+//! #     Book { title: format!("Book number {i}"), pages: 100 + i as u32 }
+//! # }
+//! # let books: Vec<Book> = (0..100).map(book).collect();
+//! # let by_title = books.iter().enumerate().map(|(i, b)| (b.title.clone(), i)).collect();
+//! # let config = Rc::new(vec![String::from("open"), String::from("9-17")]);
+//! # let library = Library { name: String::from("City library"), books, by_title, config };
+//! # let report = Report::new(&library);
+//! println!("{}", report.by_type());
+//! assert_eq!(report.by_type().to_string(), "\
+//! type                     values   inline      heap  allocs     total   share
+//! String                      203  4.8 KiB   3.7 KiB     203   3.7 KiB   35.0%
+//! BTreeMap<String, usize>       1     24 B   3.7 KiB      10   3.7 KiB   34.7%
+//! Vec<Book>                     1     24 B   3.1 KiB       1   3.1 KiB   29.4%
+//! Rc<Vec<String>>               1      8 B      40 B       1      48 B    0.4%
+//! Vec<String>                   1     24 B      48 B       1      48 B    0.4%
+//! Book                        100  3.1 KiB       0 B       0       0 B    0.0%
+//! Library                       1     80 B       0 B       0       0 B    0.0%
+//! usize                       100    800 B       0 B       0       0 B    0.0%
+//! (all types)                               10.6 KiB     216  10.7 KiB  100.0%
+//! ");
+//! # }
 //! ```
 //!
 //! # Diffs
@@ -166,23 +210,53 @@
 //! type, the biggest change first, like `tracemalloc`'s
 //! `Snapshot.compare_to` (see [`ReportDiff`]). After two hundred more books:
 //!
-//! ```text
-//! total: 9.2 KiB -> 18.2 KiB (+9.0 KiB)
-//! heap: 9.2 KiB -> 18.1 KiB (+9.0 KiB) in 216 -> 416 allocations (+200)
+//! ```
+//! # #[cfg(all(feature = "derive", target_pointer_width = "64"))] {
+//! # use std::collections::BTreeMap;
+//! # use std::rc::Rc;
+//! # use memsize::{Report, SizeOf};
+//! # #[derive(SizeOf)]
+//! # struct Library {
+//! #     name: String,
+//! #     books: Vec<Book>,
+//! #     by_title: BTreeMap<String, usize>,
+//! #     config: Rc<Vec<String>>,
+//! # }
+//! # #[derive(SizeOf)]
+//! # struct Book {
+//! #     title: String,
+//! #     pages: u32,
+//! # }
+//! # fn book(i: usize) -> Book {
+//! #     Book { title: format!("Book number {i}"), pages: 100 + i as u32 }
+//! # }
+//! # let books: Vec<Book> = (0..100).map(book).collect();
+//! # let by_title = books.iter().enumerate().map(|(i, b)| (b.title.clone(), i)).collect();
+//! # let config = Rc::new(vec![String::from("open"), String::from("9-17")]);
+//! # let mut library = Library { name: String::from("City library"), books, by_title, config };
+//! # let report = Report::new(&library);
+//! # let before = report;
+//! library.books.extend((100..300).map(book));
+//! let diff = Report::new(&library).diff(&before);
+//! assert_eq!(diff.to_string(), "\
+//! total: 10.7 KiB -> 21.6 KiB (+10.9 KiB)
+//! heap: 10.6 KiB -> 21.6 KiB (+10.9 KiB)
+//! allocations: 216 -> 416 (+200)
 //!
 //! by path:
-//! path: type                          total    change  allocs  values
-//! Library                          18.2 KiB  +9.0 KiB    +200       0
-//! Library.books: Vec<Book>         13.5 KiB  +9.0 KiB    +200       0
-//! Library.books[..]: Book           4.1 KiB  +2.7 KiB    +200    +200
-//! Library.books[..].title: String   4.1 KiB  +2.7 KiB    +200    +200
+//! path: type                          total     change  allocs  values
+//! Library                          21.6 KiB  +10.9 KiB    +200       0
+//! Library.books: Vec<Book>         16.4 KiB  +10.9 KiB    +200       0
+//! Library.books[..]: Book           7.0 KiB   +4.7 KiB    +200    +200
+//! Library.books[..].title: String   7.0 KiB   +4.7 KiB    +200    +200
 //!
 //! by type:
 //! type         total    change  allocs  values
 //! Vec<Book>  9.4 KiB  +6.3 KiB       0       0
-//! String     5.0 KiB  +2.7 KiB    +200    +200
+//! String     8.4 KiB  +4.7 KiB    +200    +200
 //! Book           0 B       0 B       0    +200
-//! u32            0 B       0 B       0    +200
+//! ");
+//! # }
 //! ```
 //!
 //! # Flame graphs
@@ -191,15 +265,42 @@
 //! node with bytes of its own, whose numbers sum to the total: the input of
 //! `inferno-flamegraph` and `flamegraph.pl`.
 //!
-//! ```text
+//! ```
+//! # #[cfg(all(feature = "derive", target_pointer_width = "64"))] {
+//! # use std::collections::BTreeMap;
+//! # use std::rc::Rc;
+//! # use memsize::{Report, SizeOf};
+//! # #[derive(SizeOf)]
+//! # struct Library {
+//! #     name: String,
+//! #     books: Vec<Book>,
+//! #     by_title: BTreeMap<String, usize>,
+//! #     config: Rc<Vec<String>>,
+//! # }
+//! # #[derive(SizeOf)]
+//! # struct Book {
+//! #     title: String,
+//! #     pages: u32,
+//! # }
+//! # fn book(i: usize) -> Book {
+//! #     Book { title: format!("Book number {i}"), pages: 100 + i as u32 }
+//! # }
+//! # let books: Vec<Book> = (0..100).map(book).collect();
+//! # let by_title = books.iter().enumerate().map(|(i, b)| (b.title.clone(), i)).collect();
+//! # let config = Rc::new(vec![String::from("open"), String::from("9-17")]);
+//! # let library = Library { name: String::from("City library"), books, by_title, config };
+//! # let report = Report::new(&library);
+//! assert_eq!(report.folded(), "\
 //! Library;books 3224
-//! Library;books;[..];title 1400
+//! Library;books;[..];title 2400
 //! Library;by_title 3800
-//! Library;by_title;[key] 890
+//! Library;by_title;[key] 1390
 //! Library;config 48
 //! Library;config;* 48
-//! Library;config;*;[..] 9
+//! Library;config;*;[..] 8
 //! Library;name 36
+//! ");
+//! # }
 //! ```
 //!
 //! With the `inferno` feature, `Report::write_flamegraph` draws the SVG
@@ -263,6 +364,7 @@ pub(crate) mod diff;
 mod flamegraph;
 mod folded;
 pub(crate) mod human;
+#[cfg(feature = "serde")]
 mod read;
 mod tree;
 

@@ -1,7 +1,7 @@
-//! A report read back (from JSON, another process, a file) is untrusted:
-//! it is checked as it is read, so that every reader can rely on the shape
-//! the builder gives (a tree whose children come after their parent, whose
-//! figures add up and fit in a `u64`).
+//! A report read back (with serde: from JSON, another process, a file) is
+//! untrusted: it is checked as it is read, so that every reader can rely
+//! on the shape the builder gives (a tree whose children come after their
+//! parent, whose figures add up and fit in a `u64`).
 
 use core::fmt;
 
@@ -28,7 +28,6 @@ macro_rules! invalid {
 }
 
 /// The serialized form, as read, before the checks.
-#[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 #[serde(rename = "Report")]
 pub(crate) struct ReportForm {
@@ -38,7 +37,6 @@ pub(crate) struct ReportForm {
     usable_sizes: bool,
 }
 
-#[cfg(feature = "serde")]
 impl TryFrom<ReportForm> for Report {
     type Error = InvalidReport;
 
