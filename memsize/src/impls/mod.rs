@@ -57,8 +57,16 @@ macro_rules! heap_free_ext {
 
 #[cfg(feature = "ahash")]
 mod ahash;
+#[cfg(feature = "arc-swap")]
+mod arc_swap;
+#[cfg(feature = "arcstr")]
+mod arcstr;
 #[cfg(feature = "arrayvec")]
 mod arrayvec;
+#[cfg(feature = "bitvec")]
+mod bitvec;
+#[cfg(feature = "bumpalo")]
+mod bumpalo;
 #[cfg(feature = "bytes")]
 mod bytes;
 #[cfg(feature = "chrono")]
@@ -79,6 +87,8 @@ mod half;
 mod hashbrown;
 #[cfg(feature = "indexmap")]
 mod indexmap;
+#[cfg(feature = "once_cell")]
+mod once_cell;
 #[cfg(feature = "ordered-float")]
 mod ordered_float;
 #[cfg(feature = "parking_lot")]
@@ -89,6 +99,8 @@ mod rustc_hash;
 mod serde_json;
 #[cfg(feature = "slab")]
 mod slab;
+#[cfg(feature = "slotmap")]
+mod slotmap;
 #[cfg(feature = "smallvec")]
 mod smallvec;
 #[cfg(feature = "smol_str")]
