@@ -93,6 +93,8 @@ mod once_cell;
 mod ordered_float;
 #[cfg(feature = "parking_lot")]
 mod parking_lot;
+#[cfg(feature = "prost-types")]
+mod prost_types;
 #[cfg(feature = "rustc-hash")]
 mod rustc_hash;
 #[cfg(feature = "serde_json")]
