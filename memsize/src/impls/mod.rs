@@ -93,6 +93,8 @@ mod once_cell;
 mod ordered_float;
 #[cfg(feature = "parking_lot")]
 mod parking_lot;
+#[cfg(feature = "petgraph")]
+mod petgraph;
 #[cfg(feature = "prost-types")]
 mod prost_types;
 #[cfg(feature = "rustc-hash")]
