@@ -97,6 +97,8 @@ mod parking_lot;
 mod petgraph;
 #[cfg(feature = "prost-types")]
 mod prost_types;
+#[cfg(feature = "roaring")]
+mod roaring;
 #[cfg(feature = "rustc-hash")]
 mod rustc_hash;
 #[cfg(feature = "serde_json")]
