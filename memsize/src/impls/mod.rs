@@ -23,7 +23,9 @@ mod hash;
 #[cfg(any(
     feature = "std",
     feature = "hashbrown",
+    feature = "hashlink",
     feature = "indexmap",
+    feature = "lru",
     feature = "serde_json"
 ))]
 mod hash_table;
@@ -85,6 +87,8 @@ mod foldhash;
 mod half;
 #[cfg(feature = "hashbrown")]
 mod hashbrown;
+#[cfg(feature = "hashlink")]
+mod hashlink;
 #[cfg(feature = "indexmap")]
 mod indexmap;
 #[cfg(feature = "once_cell")]
