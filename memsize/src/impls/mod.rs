@@ -91,6 +91,8 @@ mod hashbrown;
 mod hashlink;
 #[cfg(feature = "indexmap")]
 mod indexmap;
+#[cfg(feature = "lru")]
+mod lru;
 #[cfg(feature = "once_cell")]
 mod once_cell;
 #[cfg(feature = "ordered-float")]
