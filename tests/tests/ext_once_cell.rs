@@ -47,7 +47,7 @@ fn lazy_counts_only_once_forced() {
 fn unforced_closures_are_not_counted() {
     // The documented bound: a closure's captures are out of reach until it
     // runs; the figure is short by exactly them.
-    let captured = vec![0u8; 64];
+    let captured = Box::new([0u8; 64]);
     let l = unsync::Lazy::new(move || captured.len());
     let check = memsize::alloc::check_heap(l);
     assert_eq!((check.heap_bytes, check.freed_bytes), (0, 64));

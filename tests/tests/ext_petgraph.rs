@@ -126,7 +126,7 @@ fn graph_maps_after_removals_stay_a_lower_bound() {
     for _ in 0..5000 {
         let a = rng.next_u64() % 500;
         let b = rng.next_u64() % 500;
-        if rng.next_u64() % 4 == 0 {
+        if rng.next_u64().is_multiple_of(4) {
             g.remove_edge(a, b);
         } else {
             g.add_edge(a, b, a + b);

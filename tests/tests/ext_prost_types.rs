@@ -203,13 +203,13 @@ fn user(i: u64, depth: usize) -> User {
         emails: (0..i % 3)
             .map(|e| format!("u{i}.{e}@example.com"))
             .collect(),
-        created: (i % 2 == 0).then_some(Timestamp {
+        created: i.is_multiple_of(2).then_some(Timestamp {
             seconds: i as i64,
             nanos: 0,
         }),
         team: (depth > 0).then(|| Team {
             name: "team".repeat(i as usize % 4 + 1),
-            parent: (i % 3 == 0).then(|| {
+            parent: i.is_multiple_of(3).then(|| {
                 Box::new(Team {
                     name: "parent".into(),
                     parent: None,
