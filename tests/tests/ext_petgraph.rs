@@ -1,25 +1,38 @@
-//! petgraph's graphs against the allocator: `Graph` and `StableGraph`
-//! exact after any history, `GraphMap` exact for maps only added to and
-//! `Csr` held to their documented lower bounds.
+//! petgraph's graphs against the allocator, exact after any history:
+//! `Graph` and `StableGraph` by their capacities, `GraphMap` and `Csr`
+//! through their checked views.
 #![cfg(feature = "petgraph")]
 
 use std::alloc::System;
 
-use memsize::alloc::{assert_heap_exact, check_heap, CountingAlloc, HeapCheck};
-use memsize::SizeOf;
+use std::hash::{BuildHasher, DefaultHasher};
+
+use memsize::alloc::{assert_heap_exact, CountingAlloc};
+use memsize::{Context, SizeOf};
 use memsize_tests::{check_history, Lcg, NeverVisited};
 use petgraph::csr::Csr;
 use petgraph::graph::{DiGraph, NodeIndex, UnGraph};
-use petgraph::graphmap::{DiGraphMap, UnGraphMap};
+use petgraph::graphmap::{DiGraphMap, GraphMap, UnGraphMap};
 use petgraph::stable_graph::StableGraph;
 
 #[global_allocator]
 static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 
-/// A lower bound: never above what the drop frees, and within `slack`.
-fn assert_bound(c: HeapCheck, slack: usize) {
-    assert!(c.byte_difference() >= 0, "{c}");
-    assert!(c.byte_difference() <= slack as i128, "{c}");
+/// A hasher that owns heap memory, to see that it is counted.
+#[derive(Clone, Default)]
+struct Boxed(Box<u64>);
+
+impl BuildHasher for Boxed {
+    type Hasher = DefaultHasher;
+    fn build_hasher(&self) -> DefaultHasher {
+        DefaultHasher::new()
+    }
+}
+
+impl SizeOf for Boxed {
+    fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        cx.add_field("seed", &self.0);
+    }
 }
 
 #[test]
@@ -82,82 +95,89 @@ fn stable_graphs_keep_vacant_slots() {
             &|g| g.clear_edges(),
         ],
     );
+    // Undirected: each edge stored, weight and all, once per direction.
+    let mut g: Csr<(), String, petgraph::Undirected> = Csr::with_nodes(30);
+    for i in 0..30 {
+        g.add_edge(i, (i * 11) % 30, "w".repeat(i as usize));
+    }
+    assert_heap_exact(g);
 }
 
 #[test]
-fn graph_maps_added_to_are_exact_in_their_maps() {
-    // Nodes added first own empty adjacency lists: exact.
+fn graph_maps() {
     let mut g = DiGraphMap::<u32, String>::new();
     for i in 0..300 {
         g.add_node(i);
     }
     assert_heap_exact(g);
-    // Adjacency lists have spare capacity; the maps are exact.
     for n in [1u32, 10, 100, 1000] {
-        let build = || {
-            let mut g = UnGraphMap::<u32, Vec<u16>>::new();
-            let mut rng = Lcg(u64::from(n));
-            for _ in 0..n * 3 {
-                let a = (rng.next_u64() % u64::from(n)) as u32;
-                let b = (rng.next_u64() % u64::from(n)) as u32;
-                g.add_edge(a, b, vec![1; (rng.next_u64() % 5) as usize]);
-            }
-            g
-        };
-        let g = build();
-        // An adjacency entry is (u32, direction): 8 bytes. A list of `len`
-        // entries has at most `max(4, 2 * len)` of them (it doubled past
-        // `len` at most once since its last growth).
-        let slack: usize = g
-            .nodes()
-            .map(|a| {
-                let len = g.neighbors(a).count();
-                8 * (4.max(2 * len) - len)
-            })
-            .sum();
-        assert_bound(check_heap(g), slack);
-    }
-}
-
-#[test]
-fn graph_maps_after_removals_stay_a_lower_bound() {
-    let mut g = DiGraphMap::<u64, u64>::new();
-    let mut rng = Lcg(7);
-    for _ in 0..5000 {
-        let a = rng.next_u64() % 500;
-        let b = rng.next_u64() % 500;
-        if rng.next_u64().is_multiple_of(4) {
-            g.remove_edge(a, b);
-        } else {
-            g.add_edge(a, b, a + b);
+        let mut g = UnGraphMap::<u32, Vec<u16>>::new();
+        let mut rng = Lcg(u64::from(n));
+        for _ in 0..n * 3 {
+            let a = (rng.next_u64() % u64::from(n)) as u32;
+            let b = (rng.next_u64() % u64::from(n)) as u32;
+            g.add_edge(a, b, vec![1; (rng.next_u64() % 5) as usize]);
         }
+        assert_heap_exact(g);
     }
-    for n in 0..100 {
-        g.remove_node(n * 5);
-    }
-    let c = check_heap(g);
-    assert!(c.byte_difference() >= 0, "{c}");
+    // Removals: adjacency lists keep their capacity, the maps tombstones.
+    check_history::<DiGraphMap<u64, String>>(
+        || DiGraphMap::with_capacity(10, 10),
+        &[
+            &|g| {
+                let mut rng = Lcg(7);
+                for _ in 0..5000 {
+                    let a = rng.next_u64() % 500;
+                    let b = rng.next_u64() % 500;
+                    if rng.next_u64().is_multiple_of(4) {
+                        g.remove_edge(a, b);
+                    } else {
+                        g.add_edge(a, b, (a + b).to_string());
+                    }
+                }
+            },
+            &|g| {
+                for n in 0..100 {
+                    g.remove_node(n * 5);
+                }
+            },
+            &|g| g.clear(),
+        ],
+    );
 }
 
 #[test]
-fn csr_is_a_lower_bound() {
+fn graph_map_hashers_are_counted() {
+    let mut g: GraphMap<u8, u8, petgraph::Directed, Boxed> =
+        GraphMap::with_capacity_and_hasher(4, 4, Boxed::default());
+    g.add_edge(1, 2, 3);
+    assert_heap_exact(g);
+}
+
+#[test]
+fn csr() {
     assert_heap_exact(Csr::<(), ()>::new());
     assert_heap_exact(Csr::<u64, ()>::with_nodes(100));
     let edges: Vec<(u32, u32, String)> = (0..50u32)
         .flat_map(|a| (0..a % 4).map(move |b| (a, (a + b) % 50, format!("{a}->{b}"))))
         .collect();
-    let c = check_heap(Csr::<(), String>::from_sorted_edges(&edges).unwrap());
-    // Built in one go: the edges' buffers at most double their length.
-    assert_bound(c, edges.len() * (4 + 24) + 50 * 8);
-    let mut g: Csr<String, u8> = Csr::new();
-    for i in 0..40 {
-        g.add_node(i.to_string());
-    }
-    for i in 0..40 {
-        g.add_edge(i, (i * 7) % 40, 1);
-    }
-    let spare = 41 * 8 + 40 * 24 + 40 * 4 + 40;
-    assert_bound(check_heap(g), spare);
+    assert_heap_exact(Csr::<(), String>::from_sorted_edges(&edges).unwrap());
+    check_history::<Csr<String, u8>>(
+        Csr::new,
+        &[
+            &|g| {
+                for i in 0..40 {
+                    g.add_node(i.to_string());
+                }
+            },
+            &|g| {
+                for i in 0..40 {
+                    g.add_edge(i, (i * 7) % 40, 1);
+                }
+            },
+            &|g| g.clear_edges(),
+        ],
+    );
 }
 
 #[test]

@@ -22,12 +22,18 @@
 //!    `DenseSlotMap` is a lower bound, short by the slots' spare capacity
 //!    (and for a `V` of 1 byte or over 1,024 bytes, counted by `len()`, by
 //!    the values' spare capacity too); the allocation count is exact.
-//! 4. A `SparseSecondaryMap<K, V, S>` owns a std `HashMap<u32, { version:
-//!    u32, value: V }, S>`, which it does not give out, nor its hasher: the
-//!    table is taken as the smallest one with its `capacity()` (std's
-//!    bucket rule, see `hash_table`), exact unless removals left tombstones
-//!    that lowered the reported capacity, then a lower bound. The hasher
-//!    `S` is not counted (std's `RandomState` owns no heap).
+//! 4. A `SparseSecondaryMap<K, V, S>` is a std `HashMap<u32, { version:
+//!    u32, value: V }, S>` and a marker, and gives out neither the map nor
+//!    its hasher.
+//! 5. So it is viewed as a struct of the same field types in the same
+//!    order, which rustc lays out the same way, and its map measured as the
+//!    std `HashMap` it is: exact after any history, hasher included. The
+//!    view is checked once against a probe map whose every byte is known,
+//!    and on every map its length and capacity are checked to be where the
+//!    view says. A map that fails either check is measured with its table
+//!    as the smallest with its `capacity()` (see `hash_table`): exact
+//!    unless removals left tombstones, then a lower bound, and the hasher
+//!    not counted.
 
 use core::num::NonZeroU32;
 
@@ -160,27 +166,94 @@ impl<K: Key, V: SizeOf> SizeOf for DenseSlotMap<K, V> {
 
 #[cfg(feature = "std")]
 mod sparse {
+    use std::collections::hash_map::RandomState;
+    use std::collections::HashMap;
     use std::hash::BuildHasher;
+    use std::marker::PhantomData;
+    use std::sync::atomic::{AtomicU8, Ordering};
 
-    use slotmap::{Key, SparseSecondaryMap};
+    use slotmap::{DefaultKey, Key, SlotMap, SparseSecondaryMap};
 
     use super::add_values;
     use crate::impls::hash_table::{from_capacity, table_layout, GROUP_WIDTH};
+    use crate::lib::size_of;
     use crate::{Context, SizeOf};
 
     /// The value of a `SparseSecondaryMap`'s table (fact 4).
-    #[allow(dead_code)] // Only its layout is used.
     struct Slot<T> {
+        #[allow(dead_code)] // Only its layout is used.
         version: u32,
         value: T,
     }
 
-    /// The table as the smallest with its capacity (fact 4): exact without
-    /// tombstones, else a lower bound. The hasher is not counted.
-    #[cfg_attr(docsrs, doc(cfg(all(feature = "slotmap", feature = "std"))))]
-    impl<K: Key, V: SizeOf, S: BuildHasher> SizeOf for SparseSecondaryMap<K, V, S> {
+    impl<T: SizeOf> SizeOf for Slot<T> {
         #[inline]
         fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+            cx.add_field("value", &self.value);
+        }
+        #[inline]
+        fn is_heap_free() -> bool {
+            T::is_heap_free()
+        }
+    }
+
+    /// A `SparseSecondaryMap`, field for field (fact 5).
+    struct View<K, V, S> {
+        slots: HashMap<u32, Slot<V>, S>,
+        #[allow(dead_code)] // Only its layout is used.
+        _k: PhantomData<fn(K) -> K>,
+    }
+
+    /// Whether the view holds: 0 before the probe ran, 1 if it holds, 2 if
+    /// not.
+    static VIEW: AtomicU8 = AtomicU8::new(0);
+
+    /// Checks the view against a map of known contents (fact 5).
+    fn probe() -> bool {
+        type M = SparseSecondaryMap<DefaultKey, u64, RandomState>;
+        type V = View<DefaultKey, u64, RandomState>;
+        let mut primary: SlotMap<DefaultKey, ()> = SlotMap::new();
+        let mut map: M = SparseSecondaryMap::with_capacity(6);
+        for _ in 0..3 {
+            map.insert(primary.insert(()), 1);
+        }
+        if size_of::<M>() != size_of::<V>() {
+            return false;
+        }
+        // SAFETY: the sizes agree (checked above), and every byte of the
+        // probe is initialized: a std `RandomState` (two `u64` keys) and
+        // the table's four words (bucket mask 7, control pointer, growth
+        // left 4, items 3: none zero), no padding. So whatever word the
+        // view reads, as whichever field, is an initialized, valid integer
+        // or pointer. Only the length and capacity are read, nothing is
+        // dereferenced.
+        let v = unsafe { &*(&map as *const M).cast::<V>() };
+        v.slots.len() == 3 && v.slots.capacity() == map.capacity()
+    }
+
+    /// Exact through the view (fact 5), table and hasher; else the table
+    /// as the smallest with its capacity, a lower bound after removals.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "slotmap", feature = "std"))))]
+    impl<K: Key, V: SizeOf, S: BuildHasher + SizeOf> SizeOf for SparseSecondaryMap<K, V, S> {
+        fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+            let mut known = VIEW.load(Ordering::Relaxed);
+            if known == 0 {
+                known = if probe() { 1 } else { 2 };
+                VIEW.store(known, Ordering::Relaxed);
+            }
+            if known == 1 && size_of::<Self>() == size_of::<View<K, V, S>>() {
+                // SAFETY: the view has the same field types in the same
+                // order as `SparseSecondaryMap` (fact 5), which rustc lays
+                // out alike, as the probe confirmed on a map whose every
+                // byte is known, and the sizes agree. It is only read,
+                // while `self` is borrowed.
+                let v: &'a View<K, V, S> =
+                    unsafe { &*(self as *const Self).cast::<View<K, V, S>>() };
+                if v.slots.len() == self.len() && v.slots.capacity() == self.capacity() {
+                    cx.add_field("slots", &v.slots);
+                    return;
+                }
+            }
             let buckets = from_capacity(self.capacity());
             if buckets != 0 {
                 if let Some(layout) = table_layout::<(u32, Slot<V>)>(buckets, GROUP_WIDTH) {
