@@ -101,15 +101,20 @@ impl BuildHasher for ProbeState {
     }
 }
 
-/// The six words of a map or set whose hasher is `hasher`, as addresses.
-fn words<M, S>(map: &M, hasher: &S) -> Option<[usize; WORDS]> {
+/// The six words of a map or set whose hasher is `hasher`, read as
+/// pointers (keeping the provenance of the node pointers among them).
+fn words<M, S>(map: &M, hasher: &S) -> Option<[*const u8; WORDS]> {
     // SAFETY: `hasher` is the map's `hasher()`, inside it; outside it the
     // map (or the set, a struct of one map) holds only the table's four
     // word-sized fields and two optional node pointers (fact 3), all
     // initialized, with no padding between them. A map of another shape
     // gets `None` from the size check inside.
-    let w = unsafe { words_beside::<M, S, WORDS>(map, hasher) }?;
-    Some(w.map(|p| p as usize))
+    unsafe { words_beside::<M, S, WORDS>(map, hasher) }
+}
+
+/// The addresses of `words`: the integers among them, as integers.
+fn addrs(words: [*const u8; WORDS]) -> [usize; WORDS] {
+    words.map(|p| p.addr())
 }
 
 /// The next node of the free list after the free node at `node`.
@@ -155,7 +160,7 @@ fn probe() -> Option<Slots> {
     // A fresh map: only the control pointer (the static empty group) is
     // not zero.
     let fresh: LinkedHashMap<u64, u64, ProbeState> = LinkedHashMap::with_hasher(ProbeState);
-    let w = words(&fresh, fresh.hasher())?;
+    let w = addrs(words(&fresh, fresh.hasher())?);
     let ctrl = only(&w, |w| w != 0)?;
     // 14 slots: 16 buckets (mask 15); three entries: growth left 11; the
     // guard allocated; nothing freed.
@@ -164,7 +169,7 @@ fn probe() -> Option<Slots> {
     for i in 0..3 {
         map.insert(i, i);
     }
-    let w = words(&map, map.hasher())?;
+    let w = addrs(words(&map, map.hasher())?);
     let (mask, items, growth) = (
         only(&w, |w| w == 15)?,
         only(&w, |w| w == 3)?,
@@ -192,7 +197,7 @@ fn probe() -> Option<Slots> {
     let first = words(&map, map.hasher())?[slots.free];
     map.remove(&1);
     let second = words(&map, map.hasher())?[slots.free];
-    if first == 0 || second == 0 || first == second {
+    if first.is_null() || second.is_null() || first == second {
         return None;
     }
     // SAFETY: `second` is the head of `map`'s free list (the word the probe
@@ -202,10 +207,10 @@ fn probe() -> Option<Slots> {
     // link is the node's last field, or its first, and the node holds
     // `(u64, u64)` and two pointers: any word-aligned offset below its
     // size is inside), and every word of a free node is initialized.
-    let after_second = unsafe { next_free::<u64, u64>(second as *const u8) } as usize;
+    let after_second = unsafe { next_free::<u64, u64>(second) };
     // SAFETY: as above, for `first`, the next node on the list.
-    let after_first = unsafe { next_free::<u64, u64>(first as *const u8) } as usize;
-    (after_second == first && after_first == 0).then_some(slots)
+    let after_first = unsafe { next_free::<u64, u64>(first) };
+    (after_second == first && after_first.is_null()).then_some(slots)
 }
 
 fn slots() -> Option<Slots> {
@@ -237,7 +242,8 @@ fn slots() -> Option<Slots> {
 fn shape<M, S, K, V>(map: &M, hasher: &S, len: usize, capacity: usize) -> (usize, usize) {
     let read = || {
         let s = slots()?;
-        let w = words(map, hasher)?;
+        let p = words(map, hasher)?;
+        let w = addrs(p);
         let buckets = w[s.mask].checked_add(1)?;
         let fits = w[s.items] == len
             && w[s.growth] == capacity.checked_sub(len)?
@@ -251,7 +257,7 @@ fn shape<M, S, K, V>(map: &M, hasher: &S, len: usize, capacity: usize) -> (usize
         // the probe identified, in a map of the same shape), whose nodes
         // the map owns and, borrowed, does not change; the probe checked
         // that `Node` mirrors hashlink's node.
-        let free = unsafe { free_len::<K, V>(w[s.free] as *const u8) };
+        let free = unsafe { free_len::<K, V>(p[s.free]) };
         Some((if buckets == 1 { 0 } else { buckets }, len + guard + free))
     };
     read().unwrap_or_else(|| (from_capacity(capacity), len + usize::from(len != 0)))
