@@ -349,6 +349,47 @@ pub(crate) unsafe fn add_tree<'a, M, K, V, KA, VA, I>(
     }
 }
 
+/// Adds the nodes of a B-tree map of `K -> V` reached only through its
+/// values, in key order (a map inside another crate's type, whose iterator
+/// yields the keys by value), and the values' heap; the keys own none. The
+/// values of one node lie `size_of::<V>()` apart in its `vals` array, so
+/// they count the nodes as keys do (facts 2 to 4).
+///
+/// # Safety
+///
+/// As for [`add_tree`]: `M` must be `BTreeMap<K, V>` or a struct of exactly
+/// one `BTreeMap<K, V>` and nothing else, and `values` must yield the
+/// values stored in that map, in order.
+#[allow(dead_code)] // Unused without the crates that hold maps privately.
+pub(crate) unsafe fn add_tree_by_values<'a, M, K, V, I>(
+    cx: &mut Context<'a>,
+    map: &'a M,
+    len: usize,
+    values: fn(&'a M) -> I,
+) where
+    V: SizeOf + 'a,
+    I: Iterator<Item = &'a V> + 'a,
+{
+    if len == 0 {
+        // SAFETY: `M` is a `BTreeMap` or a struct of one (our contract).
+        if unsafe { keeps_empty_root(map) } {
+            cx.add_allocs(node_layouts::<K, V>().0, 1);
+        }
+        return;
+    }
+    let stride = size_of::<V>();
+    cx.descend(move |cx| {
+        let mut counter = NodeCounter::new(stride);
+        for v in values(map) {
+            counter.visit(v as *const V as usize);
+            if !V::is_heap_free() {
+                cx.add_element(v);
+            }
+        }
+        add_nodes::<K, V>(cx, len, stride, &counter);
+    });
+}
+
 impl<K, V, KA: SizeOfAs<K>, VA: SizeOfAs<V>> SizeOfAs<BTreeMap<K, V>> for BTreeMap<KA, VA> {
     fn add_heap_as<'a>(map: &'a BTreeMap<K, V>, cx: &mut Context<'a>) {
         // SAFETY: `map` is a `BTreeMap<K, V>`.

@@ -150,16 +150,29 @@ fn capacities<M, S>(map: &M, hasher: &S, len: usize, capacity: usize) -> (usize,
             };
         fits.then_some((entries, if buckets == 1 { 0 } else { buckets }))
     };
-    read().unwrap_or_else(|| {
-        let mut buckets = 0;
-        if capacity > 0 {
-            buckets = 4usize;
-            while usable(buckets) < capacity {
-                buckets = buckets.saturating_mul(2);
-            }
+    read().unwrap_or_else(|| from_public(capacity))
+}
+
+/// The lower bound from the public `capacity()` alone: the entries' buffer
+/// and the index table no smaller than it. Exact where the two capacities
+/// agree and the table has no tombstones (a map only inserted into).
+fn from_public(capacity: usize) -> (usize, usize) {
+    let mut buckets = 0;
+    if capacity > 0 {
+        buckets = 4usize;
+        while usable(buckets) < capacity {
+            buckets = buckets.saturating_mul(2);
         }
-        (capacity, buckets)
-    })
+    }
+    (capacity, buckets)
+}
+
+/// Adds the entries' buffer and the index table of a map of `K -> V` that
+/// is not reachable itself (inside another crate's type) from its public
+/// `capacity()`: a lower bound, see [`from_public`].
+#[allow(dead_code)] // Unused without the crates that hold maps privately.
+pub(super) fn add_from_capacity<K, V>(cx: &mut Context<'_>, capacity: usize) {
+    add_core::<K, V>(cx, from_public(capacity));
 }
 
 /// Adds the entries' buffer and the index table.

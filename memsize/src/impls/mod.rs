@@ -32,7 +32,9 @@ mod hash;
 #[cfg(any(
     feature = "std",
     feature = "hashbrown",
+    feature = "hashlink",
     feature = "indexmap",
+    feature = "lru",
     feature = "serde_json"
 ))]
 mod hash_table;
@@ -74,8 +76,16 @@ macro_rules! heap_free_ext {
 
 #[cfg(feature = "ahash")]
 mod ahash;
+#[cfg(feature = "arc-swap")]
+mod arc_swap;
+#[cfg(feature = "arcstr")]
+mod arcstr;
 #[cfg(feature = "arrayvec")]
 mod arrayvec;
+#[cfg(feature = "bitvec")]
+mod bitvec;
+#[cfg(feature = "bumpalo")]
+mod bumpalo;
 #[cfg(feature = "bytes")]
 mod bytes;
 #[cfg(feature = "chrono")]
@@ -94,18 +104,32 @@ mod foldhash;
 mod half;
 #[cfg(feature = "hashbrown")]
 mod hashbrown;
+#[cfg(feature = "hashlink")]
+mod hashlink;
 #[cfg(feature = "indexmap")]
 mod indexmap;
+#[cfg(feature = "lru")]
+mod lru;
+#[cfg(feature = "once_cell")]
+mod once_cell;
 #[cfg(feature = "ordered-float")]
 mod ordered_float;
 #[cfg(feature = "parking_lot")]
 mod parking_lot;
+#[cfg(feature = "petgraph")]
+mod petgraph;
+#[cfg(feature = "prost-types")]
+mod prost_types;
+#[cfg(feature = "roaring")]
+mod roaring;
 #[cfg(feature = "rustc-hash")]
 mod rustc_hash;
 #[cfg(feature = "serde_json")]
 mod serde_json;
 #[cfg(feature = "slab")]
 mod slab;
+#[cfg(feature = "slotmap")]
+mod slotmap;
 #[cfg(feature = "smallvec")]
 mod smallvec;
 #[cfg(feature = "smol_str")]
