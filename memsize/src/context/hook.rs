@@ -64,48 +64,49 @@ pub(crate) enum Skip {
     Bound(&'static str),
 }
 
-/// A listener to a traversal. Every call is made at the current path: the
-/// one the last `enter` not yet left leads to.
+/// A listener to a traversal. Every call names the path it is made at: a
+/// position that [`root`](Self::root) or [`enter`](Self::enter) returned.
 pub(crate) trait Hook {
-    /// A new root, named by the caller or, without a name, after its type:
-    /// the current path from now on.
-    fn root(&mut self, name: Option<Name>, type_name: &'static str, inline: usize);
+    /// A new root, named by the caller or, without a name, after its type;
+    /// returns its position.
+    fn root(&mut self, name: Option<Name>, type_name: &'static str, inline: usize) -> Position;
 
     /// Enters the path element `name` (a value of `type_name` with `inline`
-    /// bytes of its own, reached by `edge`) below the current path; returns
-    /// the position to [`leave`](Self::leave) back to.
+    /// bytes of its own, reached by `edge`) below the path at `at`; returns
+    /// the position of the path entered. Leaving it is the traversal's
+    /// business: it goes on at `at`.
     fn enter(
         &mut self,
+        at: Position,
         name: &'static str,
         type_name: &'static str,
         edge: Edge,
         inline: usize,
     ) -> Position;
 
-    /// Goes back to `position`, from [`enter`](Self::enter) or
-    /// [`position`](Self::position).
-    fn leave(&mut self, position: Position);
-
-    /// The current position, for work deferred from here.
-    fn position(&self) -> Position;
-
     /// A field whose type owns no heap: its inline bytes only.
-    fn inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize);
+    fn inline_field(
+        &mut self,
+        at: Position,
+        name: &'static str,
+        type_name: &'static str,
+        size: usize,
+    );
 
     /// `count` allocations of `layout`, at `ptr` where that is known (one
     /// allocation, at the address the allocator returned for it) or null.
     /// Never called for no allocation.
-    fn alloc(&mut self, ptr: *const u8, layout: Layout, count: usize);
+    fn alloc(&mut self, at: Position, ptr: *const u8, layout: Layout, count: usize);
 
     /// Heap bytes whose allocations are not known one by one.
-    fn opaque(&mut self, bytes: usize);
+    fn opaque(&mut self, at: Position, bytes: usize);
 
-    /// The allocation just added is a shared one (an `Rc`'s block), seen
-    /// for the first time.
-    fn shared(&mut self);
+    /// The allocation just added at `at` is a shared one (an `Rc`'s
+    /// block), seen for the first time.
+    fn shared(&mut self, at: Position);
 
-    /// Something was left out of the figures here.
-    fn skipped(&mut self, why: Skip);
+    /// Something was left out of the figures at `at`.
+    fn skipped(&mut self, at: Position, why: Skip);
 
     /// The listener itself, to take back what it built.
     fn into_any(self: crate::lib::Box<Self>) -> crate::lib::Box<dyn core::any::Any>;

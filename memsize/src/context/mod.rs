@@ -239,6 +239,9 @@ pub struct Context<'a> {
     /// anything does: checked (one null test) where a listener needs to
     /// know the path, so plain traversals stay as they were.
     hook: Option<Box<dyn Hook>>,
+    /// Where the hook is in the value: the path the last `enter` not yet
+    /// left leads to. Kept here, so that leaving a path is a store.
+    at: Position,
     rare: Option<Box<Rare<'a>>>,
 }
 
@@ -250,6 +253,7 @@ impl<'a> Context<'a> {
             allocations: 0,
             stack_limit: stack_here().saturating_sub(STACK_BUDGET),
             hook: None,
+            at: 0,
             rare: None,
         }
     }
@@ -271,7 +275,7 @@ impl<'a> Context<'a> {
     /// reference reaches here as its referent (see [`SizeOf::__add_root`]).
     pub(crate) fn add_root<T: SizeOf + ?Sized>(&mut self, value: &'a T, name: Option<Name>) {
         if let Some(hook) = self.hook.as_deref_mut() {
-            hook.root(name, value.__type_name(), core::mem::size_of_val(value));
+            self.at = hook.root(name, value.__type_name(), core::mem::size_of_val(value));
         }
         value.add_heap(self);
         if self.pending_len() > 0 {
@@ -290,7 +294,7 @@ impl<'a> Context<'a> {
         value: &'a dyn SizeOf,
     ) {
         if let Some(hook) = self.hook.as_deref_mut() {
-            hook.root(Some(name), type_name, core::mem::size_of_val(value));
+            self.at = hook.root(Some(name), type_name, core::mem::size_of_val(value));
         }
         value.add_heap(self);
         if self.pending_len() > 0 {
@@ -302,7 +306,7 @@ impl<'a> Context<'a> {
     /// `measure` adds, and `(fn)` for a type.
     pub(crate) fn add_root_with(&mut self, name: Name, measure: impl FnOnce(&mut Context<'a>)) {
         if let Some(hook) = self.hook.as_deref_mut() {
-            hook.root(Some(name), "(fn)", 0);
+            self.at = hook.root(Some(name), "(fn)", 0);
         }
         measure(self);
         if self.pending_len() > 0 {
@@ -339,14 +343,16 @@ impl<'a> Context<'a> {
         value: &T,
         visit: impl FnOnce(&mut Self),
     ) {
-        let back = self.hook().enter(
+        let back = self.at;
+        self.at = self.hook().enter(
+            back,
             name,
             value.__type_name(),
             edge,
             core::mem::size_of_val(value),
         );
         visit(self);
-        self.hook().leave(back);
+        self.at = back;
     }
 
     #[inline]
@@ -501,14 +507,13 @@ impl<'a> Context<'a> {
     fn defer<F: FnOnce(&mut Context<'a>) + 'a>(&mut self, visit: F) {
         if self.hook.is_some() {
             // Deferred work lands under the path it was deferred from.
-            let at = self.hook().position();
+            let at = self.at;
             self.rare()
                 .pending
                 .push(Box::new(move |cx: &mut Context<'a>| {
-                    let back = cx.hook().position();
-                    cx.hook().leave(at);
+                    let back = core::mem::replace(&mut cx.at, at);
                     visit(cx);
-                    cx.hook().leave(back);
+                    cx.at = back;
                 }));
         } else {
             self.rare().pending.push(Box::new(visit));
@@ -543,7 +548,8 @@ impl<'a> Context<'a> {
     #[cold]
     #[inline(never)]
     fn hooked_inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
-        self.hook().inline_field(name, type_name, size);
+        let at = self.at;
+        self.hook().inline_field(at, name, type_name, size);
     }
 
     /// Runs a `#[memsize(add_heap = f)]` function at the field's path.
@@ -555,14 +561,16 @@ impl<'a> Context<'a> {
         function: fn(&'a T, &mut Context<'a>),
     ) {
         if self.hook.is_some() {
-            let back = self.hook().enter(
+            let back = self.at;
+            self.at = self.hook().enter(
+                back,
                 name,
                 core::any::type_name::<T>(),
                 Edge::Field,
                 core::mem::size_of_val(value),
             );
             function(value, self);
-            self.hook().leave(back);
+            self.at = back;
         } else {
             function(value, self);
         }
@@ -613,6 +621,24 @@ impl<'a> Context<'a> {
         if self.hook.is_some() {
             self.hooked_path("[key]", Edge::Elements, key, |cx| key.add_heap(cx));
             self.hooked_path("[value]", Edge::Elements, value, |cx| value.add_heap(cx));
+        } else {
+            key.add_heap(self);
+            value.add_heap(self);
+        }
+    }
+
+    /// [`add_entry`](Self::add_entry) for sized keys and values: a part
+    /// that owns no heap is not visited, in reports too (as the elements of
+    /// a container that own none are not).
+    #[inline]
+    pub(crate) fn add_sized_entry<K: SizeOf, V: SizeOf>(&mut self, key: &'a K, value: &'a V) {
+        if self.hook.is_some() {
+            if !K::is_heap_free() {
+                self.hooked_path("[key]", Edge::Elements, key, |cx| key.add_heap(cx));
+            }
+            if !V::is_heap_free() {
+                self.hooked_path("[value]", Edge::Elements, value, |cx| value.add_heap(cx));
+            }
         } else {
             key.add_heap(self);
             value.add_heap(self);
@@ -769,8 +795,9 @@ impl<'a> Context<'a> {
             Skip::Bound(_) => self.rare().bounds += 1,
             Skip::Field { .. } => {}
         }
+        let at = self.at;
         if let Some(hook) = self.hook.as_deref_mut() {
-            hook.skipped(why);
+            hook.skipped(at, why);
         }
     }
 
@@ -852,7 +879,8 @@ impl<'a> Context<'a> {
     #[inline]
     pub fn add_opaque(&mut self, bytes: usize) {
         if self.hook.is_some() {
-            self.hook().opaque(bytes);
+            let at = self.at;
+            self.hook().opaque(at, bytes);
         }
         self.bytes = self.bytes.saturating_add(bytes);
     }
@@ -862,7 +890,8 @@ impl<'a> Context<'a> {
     #[inline(never)]
     fn hooked_alloc(&mut self, ptr: *const u8, layout: Layout, count: usize) {
         if layout.size() != 0 && count != 0 {
-            self.hook().alloc(ptr, layout, count);
+            let at = self.at;
+            self.hook().alloc(at, ptr, layout, count);
         }
     }
 
@@ -888,7 +917,8 @@ impl<'a> Context<'a> {
     pub fn add_shared(&mut self, ptr: *const u8, layout: Layout) -> bool {
         if self.rare().seen.insert(ptr as usize) {
             if self.hook.is_some() {
-                self.hook().shared();
+                let at = self.at;
+                self.hook().shared(at);
             }
             // `ptr` tells blocks apart; it need not be where the block starts.
             self.add_alloc(core::ptr::null(), layout);

@@ -342,7 +342,7 @@ pub(crate) unsafe fn add_tree<'a, M, K, V, KA, VA, I>(
             let mut counter = NodeCounter::new(stride);
             for (k, v) in entries(map) {
                 counter.visit(addr(k, v));
-                cx.add_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
+                cx.add_sized_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
             }
             add_nodes::<K, V>(cx, len, stride, &counter);
         });

@@ -207,7 +207,7 @@ where
         if !(KA::is_heap_free_as() && VA::is_heap_free_as()) {
             cx.descend(move |cx| {
                 for (k, v) in map {
-                    cx.add_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
+                    cx.add_sized_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
                 }
             });
         }

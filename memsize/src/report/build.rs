@@ -54,7 +54,6 @@ struct Link {
 /// The tree being built.
 pub(crate) struct Builder {
     pub nodes: Vec<RawNode>,
-    pub current: u32,
     pub usable: bool,
 }
 
@@ -65,7 +64,6 @@ impl Builder {
     pub fn new(usable: bool) -> Self {
         let mut b = Builder {
             nodes: Vec::new(),
-            current: TOP,
             usable,
         };
         b.push(Cow::Borrowed(""), "", Edge::Root, TOP);
@@ -112,56 +110,66 @@ impl Builder {
         let n = &mut self.nodes[node as usize];
         n.count = 1;
         n.inline = inline as u64;
-        self.current = node;
         node
     }
 
-    /// Enters the path `name` below the current node; returns the node to
-    /// go back to.
     /// A field whose type owns no heap. Its inline bytes are its parent's
     /// (for the padding); it gets a node of its own only where inline bytes
     /// count in the total (the fields of a root), since elsewhere it would
     /// add nothing to any figure.
-    pub fn inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
-        let cur = self.current as usize;
-        if self.nodes[cur].counted {
-            let back = self.enter(name, type_name, Edge::Field, size);
-            self.current = back;
+    pub fn inline_field(
+        &mut self,
+        at: u32,
+        name: &'static str,
+        type_name: &'static str,
+        size: usize,
+    ) {
+        let parent = &mut self.nodes[at as usize];
+        if parent.counted {
+            self.enter(at, name, type_name, Edge::Field, size);
         } else {
-            let parent = &mut self.nodes[cur];
             parent.field_inline += size as u64;
             parent.has_fields = true;
         }
     }
 
+    /// Enters the path `name` below the node `at`; returns the node
+    /// entered.
     #[inline(always)]
     pub fn enter(
         &mut self,
+        at: u32,
         name: &'static str,
         type_name: &'static str,
         edge: Edge,
         inline: usize,
     ) -> u32 {
-        let back = self.current;
-        if edge == Edge::Field {
-            let parent = &mut self.nodes[back as usize];
-            parent.field_inline += inline as u64;
-            parent.has_fields = true;
-        }
-        let node = self.find_or_add(name, type_name, edge);
+        let node = self.find_or_add(at, name, type_name, edge, inline);
         let n = &mut self.nodes[node as usize];
         n.count += 1;
         n.inline += inline as u64;
-        self.current = node;
-        back
+        node
     }
 
+    /// The node `name` below `at` leads to; for a field, adds its inline
+    /// bytes to its parent's fields'.
     #[inline]
-    fn find_or_add(&mut self, name: &'static str, type_name: &'static str, edge: Edge) -> u32 {
+    fn find_or_add(
+        &mut self,
+        at: u32,
+        name: &'static str,
+        type_name: &'static str,
+        edge: Edge,
+        inline: usize,
+    ) -> u32 {
         // The common case: the link the hint points at, the same strings
         // (elements visit their fields in the same order every time, from
         // the same code).
-        let node = &mut self.nodes[self.current as usize];
+        let node = &mut self.nodes[at as usize];
+        if edge == Edge::Field {
+            node.field_inline += inline as u64;
+            node.has_fields = true;
+        }
         if let Some(l) = node.links.get(node.hint) {
             if core::ptr::eq(l.name, name)
                 && core::ptr::eq(l.type_name, type_name)
@@ -176,13 +184,19 @@ impl Builder {
                 return target;
             }
         }
-        self.find_or_add_slow(name, type_name, edge)
+        self.find_or_add_slow(at, name, type_name, edge)
     }
 
     #[cold]
     #[inline(never)]
-    fn find_or_add_slow(&mut self, name: &'static str, type_name: &'static str, edge: Edge) -> u32 {
-        let cur = self.current as usize;
+    fn find_or_add_slow(
+        &mut self,
+        at: u32,
+        name: &'static str,
+        type_name: &'static str,
+        edge: Edge,
+    ) -> u32 {
+        let cur = at as usize;
         let same = |l: &Link| {
             l.edge == edge
                 && l.name == name
@@ -238,8 +252,8 @@ impl Builder {
     }
 
     #[inline]
-    pub fn own(&mut self, bytes: usize, allocations: usize, usable: Option<usize>) {
-        let n = &mut self.nodes[self.current as usize];
+    pub fn own(&mut self, at: u32, bytes: usize, allocations: usize, usable: Option<usize>) {
+        let n = &mut self.nodes[at as usize];
         n.own_bytes += bytes as u64;
         n.own_allocations += allocations as u64;
         match usable {
@@ -248,43 +262,53 @@ impl Builder {
         }
     }
 
-    pub fn mark_shared(&mut self) {
-        self.nodes[self.current as usize].shared = true;
+    pub fn mark_shared(&mut self, at: u32) {
+        self.nodes[at as usize].shared = true;
     }
 }
 
 impl Hook for Builder {
-    fn root(&mut self, name: Option<Cow<'static, str>>, type_name: &'static str, inline: usize) {
+    fn root(
+        &mut self,
+        name: Option<Cow<'static, str>>,
+        type_name: &'static str,
+        inline: usize,
+    ) -> Position {
         let name = name.unwrap_or_else(|| Cow::Owned(super::short_type_name(type_name)));
-        Builder::root(self, name, type_name, inline);
+        Builder::root(self, name, type_name, inline)
     }
 
     #[inline]
     fn enter(
         &mut self,
+        at: Position,
         name: &'static str,
         type_name: &'static str,
         edge: Edge,
         inline: usize,
     ) -> Position {
-        Builder::enter(self, name, type_name, edge, inline)
+        Builder::enter(self, at, name, type_name, edge, inline)
     }
 
-    #[inline]
-    fn leave(&mut self, position: Position) {
-        self.current = position;
+    fn inline_field(
+        &mut self,
+        at: Position,
+        name: &'static str,
+        type_name: &'static str,
+        size: usize,
+    ) {
+        Builder::inline_field(self, at, name, type_name, size);
     }
 
-    fn position(&self) -> Position {
-        self.current
-    }
-
-    fn inline_field(&mut self, name: &'static str, type_name: &'static str, size: usize) {
-        Builder::inline_field(self, name, type_name, size);
-    }
-
-    fn alloc(&mut self, ptr: *const u8, layout: Layout, count: usize) {
-        let usable = if self.usable && count == 1 && !ptr.is_null() {
+    fn alloc(&mut self, at: Position, ptr: *const u8, layout: Layout, count: usize) {
+        if !self.usable {
+            let n = &mut self.nodes[at as usize];
+            n.own_bytes += (layout.size() as u64).saturating_mul(count as u64);
+            n.own_allocations += count as u64;
+            n.usable_unknown = true;
+            return;
+        }
+        let usable = if count == 1 && !ptr.is_null() {
             // SAFETY: `ReportBuilder::usable_sizes`, the only way to turn
             // `usable` on, makes its caller promise that a non-null address
             // given to `add_alloc` is a live block of the global allocator,
@@ -293,31 +317,30 @@ impl Hook for Builder {
         } else {
             None
         };
-        self.own(layout.size().saturating_mul(count), count, usable);
+        self.own(at, layout.size().saturating_mul(count), count, usable);
     }
 
-    fn opaque(&mut self, bytes: usize) {
-        self.own(bytes, 0, None);
+    fn opaque(&mut self, at: Position, bytes: usize) {
+        self.own(at, bytes, 0, None);
     }
 
-    fn shared(&mut self) {
-        self.mark_shared();
+    fn shared(&mut self, at: Position) {
+        self.mark_shared(at);
     }
 
-    fn skipped(&mut self, why: Skip) {
+    fn skipped(&mut self, at: Position, why: Skip) {
         match why {
             Skip::Field {
                 name,
                 type_name,
                 inline,
             } => {
-                let back = self.enter(name, type_name, Edge::Field, inline);
-                self.nodes[self.current as usize].skipped_field = true;
-                self.current = back;
+                let node = self.enter(at, name, type_name, Edge::Field, inline);
+                self.nodes[node as usize].skipped_field = true;
             }
-            Skip::Unreachable => self.nodes[self.current as usize].unreachable += 1,
+            Skip::Unreachable => self.nodes[at as usize].unreachable += 1,
             Skip::Bound(what) => {
-                let bounds = &mut self.nodes[self.current as usize].bounds;
+                let bounds = &mut self.nodes[at as usize].bounds;
                 if !bounds.contains(&what) {
                     bounds.push(what);
                 }

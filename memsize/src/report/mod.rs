@@ -160,8 +160,9 @@
 //! they own directly, and their total (see [`TypeRow`]), the biggest
 //! first. The heap bytes and the totals of all rows sum to the report's.
 //! A type that owns no heap has a row where it has nodes (the fields of a
-//! root, a map's values: `usize` below); deeper down, a heap-free field
-//! (`pages: u32` of each book) is not visited and has none.
+//! root); deeper down, a heap-free field (`pages: u32` of each book), the
+//! elements of a container and a map's keys or values that own none
+//! (`usize` below) are not visited and have none.
 //!
 //! ```
 //! # #[cfg(all(feature = "derive", target_pointer_width = "64"))] {
@@ -198,7 +199,6 @@
 //! Vec<String>                   1     24 B      48 B       1      48 B    0.4%
 //! Book                        100  3.1 KiB       0 B       0       0 B    0.0%
 //! Library                       1     80 B       0 B       0       0 B    0.0%
-//! usize                       100    800 B       0 B       0       0 B    0.0%
 //! (all types)                               10.6 KiB     216  10.7 KiB  100.0%
 //! ");
 //! # }
