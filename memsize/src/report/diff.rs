@@ -264,12 +264,7 @@ impl<'r> Joined<'r> {
                 if p.chars().count() + name.chars().count() + 1 > MAX_PATH {
                     return PathText::Cut(parent);
                 }
-                let mut p = p.clone();
-                if !name.starts_with('[') {
-                    p.push('.');
-                }
-                p.push_str(name);
-                PathText::Whole(p)
+                PathText::Whole(child_path(p, name))
             }
         }
     }
