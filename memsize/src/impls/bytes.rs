@@ -280,6 +280,7 @@ impl SizeOf for Bytes {
         let Some(s) = slots() else {
             // Unknown shape: the view's bytes, a lower bound.
             cx.add_opaque(self.len());
+            cx.add_bound("the buffer beyond the view");
             return;
         };
         // SAFETY: four word-sized fields (fact 1; the probe checked the
@@ -309,7 +310,9 @@ impl SizeOf for Bytes {
             unsafe { add_block::<5>(cx, data, s.mut_shared_cap) };
         } else if let Ok(layout) = Layout::array::<u8>(self.len()) {
             // Fact 7: the view's bytes, once per owner.
-            cx.add_shared(data as *const u8, layout);
+            if cx.add_shared(data as *const u8, layout) {
+                cx.add_bound("from_owner's owner");
+            }
         }
     }
 }
@@ -322,6 +325,7 @@ impl SizeOf for BytesMut {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         let Some(s) = slots() else {
             cx.add_opaque(self.capacity());
+            cx.add_bound("the buffer beyond the view");
             return;
         };
         // SAFETY: four plain word-sized fields (fact 5; the probe checked

@@ -96,6 +96,9 @@ impl SizeOf for RoaringBitmap {
             runs * size_of::<mirror::Interval>(),
             n(s.n_run_containers),
         );
+        if containers > 0 {
+            cx.add_bound("spare capacity of runs, containers");
+        }
     }
 }
 

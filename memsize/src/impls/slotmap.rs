@@ -161,6 +161,7 @@ impl<K: Key, V: SizeOf> SizeOf for DenseSlotMap<K, V> {
         add_buffer::<V>(cx, values);
         add_buffer::<DenseSlot>(cx, self.len() + 1);
         add_values(cx, self.values());
+        cx.add_bound("the slots' spare capacity");
     }
 }
 

@@ -37,5 +37,6 @@ impl SizeOf for Url {
         if let Ok(layout) = Layout::array::<u8>(text.len()) {
             cx.add_alloc(text.as_ptr(), layout);
         }
+        cx.add_bound("spare capacity");
     }
 }
