@@ -75,6 +75,8 @@
 //! - `serde`: `Serialize` and `Deserialize` for [`Report`] (its JSON form,
 //!   see [`report`](crate::report#json)).
 //! - `inferno`: `Report::write_flamegraph`, a report as an SVG flame graph.
+//! - `pprof`: `Report::write_pprof` and, with `alloc-sites`,
+//!   `Snapshot::write_pprof`: gzipped pprof profiles for `go tool pprof`.
 //! - Third-party crates, one feature each, named after the crate and off by
 //!   default: `hashbrown`, `indexmap`, `smallvec`, `arrayvec`, `tinyvec`,
 //!   `thin-vec`, `bytes`, `slab`, `compact_str`, `smol_str`, `ecow`,

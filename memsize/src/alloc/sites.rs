@@ -80,7 +80,17 @@ struct Table {
     live: HashMap<usize, Live>,
     interned: HashMap<Arc<[Ip]>, u32>,
     traces: Vec<Arc<[Ip]>>,
+    /// Allocations made at each trace since the table was made, live or
+    /// freed, and their bytes.
+    made: Vec<Made>,
     seq: u64,
+}
+
+/// Allocations made at one trace, and their bytes.
+#[derive(Clone, Copy, Default, Debug)]
+struct Made {
+    count: u64,
+    bytes: u64,
 }
 
 impl Table {
@@ -99,10 +109,14 @@ impl Table {
                 let id = self.traces.len() as u32;
                 let key: Arc<[Ip]> = Arc::from(ips);
                 self.traces.push(key.clone());
+                self.made.push(Made::default());
                 self.interned.insert(key, id);
                 id
             }
         };
+        let made = &mut self.made[trace as usize];
+        made.count += 1;
+        made.bytes += size as u64;
         self.seq += 1;
         let seq = self.seq;
         self.live.insert(ptr as usize, Live { size, trace, seq });
@@ -143,6 +157,9 @@ pub(super) fn record(event: Event) {
 pub struct Tracing {
     measurement: Option<Measurement>,
     start_seq: u64,
+    /// The table's [`Made`] counts when this started (taken and freed
+    /// untracked).
+    start_made: Vec<Made>,
 }
 
 impl Tracing {
@@ -156,14 +173,18 @@ impl Tracing {
     #[track_caller]
     pub fn start() -> Tracing {
         let measurement = Measurement::start();
-        let start_seq = {
+        let (start_seq, start_made) = {
             let _untracked = untracked();
-            TABLE.with(|t| t.borrow().seq)
+            TABLE.with(|t| {
+                let t = t.borrow();
+                (t.seq, t.made.clone())
+            })
         };
         LOCAL.with(|l| l.sites_depth.set(l.sites_depth.get() + 1));
         Tracing {
             measurement: Some(measurement),
             start_seq,
+            start_made,
         }
     }
 
@@ -190,12 +211,22 @@ impl Tracing {
                     e.0 += live.size as u64;
                     e.1 += 1;
                 }
-                let traces = by_trace
-                    .into_iter()
-                    .map(|(id, (bytes, count))| TraceTotal {
-                        ips: t.traces[id as usize].clone(),
-                        bytes,
-                        count,
+                // Every trace allocated at since the start, live or not.
+                let traces = t
+                    .made
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(id, made)| {
+                        let before = self.start_made.get(id).copied().unwrap_or_default();
+                        let (bytes, count) = by_trace.get(&(id as u32)).copied().unwrap_or((0, 0));
+                        let made_count = made.count - before.count;
+                        (made_count > 0 || count > 0).then(|| TraceTotal {
+                            ips: t.traces[id].clone(),
+                            bytes,
+                            count,
+                            allocated: made_count,
+                            allocated_bytes: made.bytes - before.bytes,
+                        })
                     })
                     .collect();
                 Snapshot {
@@ -215,6 +246,10 @@ impl Tracing {
 
     fn end(&mut self) {
         if let Some(m) = self.measurement.take() {
+            {
+                let _untracked = untracked();
+                drop(core::mem::take(&mut self.start_made));
+            }
             let _ = LOCAL.try_with(|l| {
                 let depth = l.sites_depth.get().saturating_sub(1);
                 l.sites_depth.set(depth);
@@ -254,12 +289,18 @@ pub fn trace<R>(f: impl FnOnce() -> R) -> (R, AllocStats, Snapshot) {
     (r, stats, snapshot)
 }
 
-/// Live bytes and count for one backtrace.
+/// Live bytes and count for one backtrace, and what was allocated there
+/// in all.
 #[derive(Clone)]
 struct TraceTotal {
     ips: Arc<[Ip]>,
     bytes: u64,
     count: u64,
+    /// Allocations made there since the [`Tracing`] started, freed or not
+    /// (a reallocation counts as one).
+    allocated: u64,
+    /// Their bytes.
+    allocated_bytes: u64,
 }
 
 /// The live allocations of a [`Tracing`] at one moment, by backtrace.
@@ -512,7 +553,7 @@ impl Snapshot {
         };
         // Copy out of the untracked allocations, then free them untracked.
         let mut out: HashMap<Site, (u64, u64)> = HashMap::new();
-        for (frames, bytes, count) in &resolved {
+        for (frames, bytes, count) in resolved.iter().filter(|r| r.2 > 0) {
             let frames = match group {
                 GroupBy::Traceback => frames.clone(),
                 // Like `tracemalloc`'s 'lineno': a closure and the function
@@ -548,6 +589,73 @@ impl Snapshot {
     }
 }
 
+/// One backtrace of a [`Snapshot`], resolved for an export: the stack
+/// from the first frame of the user's code outward, and the figures.
+#[cfg_attr(not(feature = "pprof"), allow(dead_code))]
+pub(crate) struct ResolvedTrace {
+    /// Per address, outermost last: the address and its frames, innermost
+    /// (inlined) first, each with its symbol as the binary names it
+    /// (mangled). The first address keeps only the frames from the user's
+    /// code on.
+    pub(crate) stack: Vec<(usize, Vec<(Frame, String)>)>,
+    /// Live bytes.
+    pub(crate) bytes: u64,
+    /// Live allocations.
+    pub(crate) count: u64,
+    /// Allocations made since the start, freed or not.
+    pub(crate) allocated: u64,
+    /// Their bytes.
+    pub(crate) allocated_bytes: u64,
+}
+
+impl Snapshot {
+    /// Every backtrace with its figures, resolved. Call it untracked: the
+    /// result, and the resolver's caches, are memsize's own.
+    #[cfg_attr(not(feature = "pprof"), allow(dead_code))]
+    pub(crate) fn resolved_traces(&self) -> Vec<ResolvedTrace> {
+        let mut cache: HashMap<Ip, Vec<(Frame, String)>> = HashMap::new();
+        self.traces
+            .iter()
+            .map(|t| {
+                let mut stack: Vec<(usize, Vec<(Frame, String)>)> = t
+                    .ips
+                    .iter()
+                    .filter(|ip| !ip.0.is_null())
+                    .map(|&ip| {
+                        let frames = cache
+                            .entry(ip)
+                            .or_insert_with(|| resolve_with_symbols(ip))
+                            .clone();
+                        (ip.0 as usize, frames)
+                    })
+                    .collect();
+                let flat: Vec<&Frame> = stack
+                    .iter()
+                    .flat_map(|(_, f)| f.iter().map(|(frame, _)| frame))
+                    .collect();
+                let start = first_user_frame(&flat);
+                // Drop the frames before `start`, address by address.
+                let mut skip = start;
+                while let Some((_, frames)) = stack.first_mut() {
+                    if skip < frames.len() {
+                        frames.drain(..skip);
+                        break;
+                    }
+                    skip -= frames.len();
+                    stack.remove(0);
+                }
+                ResolvedTrace {
+                    stack,
+                    bytes: t.bytes,
+                    count: t.count,
+                    allocated: t.allocated,
+                    allocated_bytes: t.allocated_bytes,
+                }
+            })
+            .collect()
+    }
+}
+
 /// `f::{{closure}}::{{closure}}` to `f`.
 fn without_closures(mut function: &str) -> &str {
     while let Some(outer) = function.strip_suffix("::{{closure}}") {
@@ -556,24 +664,56 @@ fn without_closures(mut function: &str) -> &str {
     function
 }
 
+/// The frames of one address: several where functions were inlined, the
+/// innermost first.
+fn resolve(ip: Ip) -> Vec<Frame> {
+    resolve_with_symbols(ip)
+        .into_iter()
+        .map(|(frame, _)| frame)
+        .collect()
+}
+
+/// [`resolve`], each frame with its symbol as the binary names it
+/// (mangled, or the function's name where there is no other).
+fn resolve_with_symbols(ip: Ip) -> Vec<(Frame, String)> {
+    let mut frames = Vec::new();
+    backtrace::resolve(ip.0, |sym| {
+        let function = sym
+            .name()
+            .map(|n| std::format!("{n:#}"))
+            .unwrap_or_else(|| "<unknown>".to_owned());
+        let symbol = sym
+            .name()
+            .and_then(|n| n.as_str().map(ToOwned::to_owned))
+            .unwrap_or_else(|| function.clone());
+        let frame = Frame {
+            function,
+            file: sym.filename().map(|p| p.display().to_string()),
+            line: sym.lineno(),
+        };
+        frames.push((frame, symbol));
+    });
+    frames
+}
+
 /// The frames of a trace that belong to the user's code, innermost first.
 fn user_frames(ips: &[Ip]) -> Vec<Frame> {
-    let mut frames = Vec::new();
-    for &ip in ips {
-        // Inlined functions give several symbols for one address, the
-        // innermost first.
-        backtrace::resolve(ip.0, |sym| {
-            frames.push(Frame {
-                function: sym
-                    .name()
-                    .map(|n| std::format!("{n:#}"))
-                    .unwrap_or_else(|| "<unknown>".to_owned()),
-                file: sym.filename().map(|p| p.display().to_string()),
-                line: sym.lineno(),
-            });
-        });
-    }
+    let frames = ips.iter().flat_map(|&ip| resolve(ip)).collect();
     pick_user_frames(frames)
+}
+
+/// Where the user's code starts among the resolved frames of a trace: the
+/// first frame that [`pick_user_frames`] keeps, or, if none, the first
+/// past the allocator's entry.
+fn first_user_frame(frames: &[&Frame]) -> usize {
+    let start = frames
+        .iter()
+        .rposition(|f| is_allocator_entry(f))
+        .map_or(0, |i| i + 1);
+    frames[start..]
+        .iter()
+        .position(|f| !is_internal(&f.function, f.file.as_deref()))
+        .map_or(start, |i| start + i)
 }
 
 /// The user's frames among the resolved frames of a trace, innermost

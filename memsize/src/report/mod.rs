@@ -250,6 +250,8 @@ mod diff;
 mod flamegraph;
 mod folded;
 pub(crate) mod human;
+#[cfg(feature = "pprof")]
+mod pprof;
 mod tree;
 
 /// A root's name in a report.
