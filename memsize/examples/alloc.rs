@@ -119,6 +119,17 @@ fn main() {
     for stat in snapshot.top_by_count(3) {
         println!("  {stat}");
     }
+    {
+        let path = std::env::temp_dir().join("memsize-alloc-dhat.json");
+        let file = std::fs::File::create(&path).expect("a file in the temp dir");
+        snapshot
+            .write_dhat(std::io::BufWriter::new(file))
+            .expect("writing the DHAT file");
+        println!(
+            "DHAT file: {} (load it in valgrind's dh_view.html)",
+            path.display()
+        );
+    }
     #[cfg(feature = "pprof")]
     {
         let path = std::env::temp_dir().join("memsize-alloc.pb.gz");

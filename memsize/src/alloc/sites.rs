@@ -48,6 +48,7 @@ use std::borrow::ToOwned;
 use std::collections::HashMap;
 use std::string::{String, ToString};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use std::vec::Vec;
 
 /// The most frames kept per allocation.
@@ -59,6 +60,8 @@ struct Live {
     trace: u32,
     /// When it was recorded, so that a [`Tracing`] sees only its own.
     seq: u64,
+    /// When it was made, in nanoseconds since the table's clock started.
+    born: u64,
 }
 
 /// The instruction pointer of one captured frame. Only ever looked up in
@@ -80,20 +83,66 @@ struct Table {
     live: HashMap<usize, Live>,
     interned: HashMap<Arc<[Ip]>, u32>,
     traces: Vec<Arc<[Ip]>>,
-    /// Allocations made at each trace since the table was made, live or
-    /// freed, and their bytes.
+    /// The figures of each trace since the table was made.
     made: Vec<Made>,
     seq: u64,
+    /// The clock of lifetimes and peaks, started by the first allocation.
+    clock: Option<Instant>,
+    /// Live bytes over all traces, and the most there were.
+    live_bytes: u64,
+    peak_bytes: u64,
+    /// When that peak was reached, in the clock's nanoseconds.
+    peak_at: u64,
+    /// Whether the live figures are at the peak and not yet copied into
+    /// [`Made::at_peak_bytes`] (copied lazily, at the first free after a
+    /// peak, as dhat-rs does, so growth costs nothing extra).
+    at_peak: bool,
 }
 
-/// Allocations made at one trace, and their bytes.
+/// What one trace did since the table was made: allocations made (live or
+/// freed) and their bytes, the summed lifetimes of the freed ones, what is
+/// live, the most that was, and what was at the table's peak.
 #[derive(Clone, Copy, Default, Debug)]
 struct Made {
     count: u64,
     bytes: u64,
+    freed_lifetimes: u64,
+    live_bytes: u64,
+    live_count: u64,
+    max_bytes: u64,
+    max_count: u64,
+    at_peak_bytes: u64,
+    at_peak_count: u64,
 }
 
 impl Table {
+    /// Nanoseconds on the table's clock.
+    fn now(&mut self) -> u64 {
+        let clock = *self.clock.get_or_insert_with(Instant::now);
+        clock.elapsed().as_nanos() as u64
+    }
+
+    /// Forgets a block that is freed. `peak_check`: the free may end a
+    /// peak (not so for the first half of a growing reallocation).
+    fn remove(&mut self, ptr: *mut u8, peak_check: bool) {
+        let Some(live) = self.live.remove(&(ptr as usize)) else {
+            return;
+        };
+        if self.at_peak && peak_check {
+            for m in &mut self.made {
+                m.at_peak_bytes = m.live_bytes;
+                m.at_peak_count = m.live_count;
+            }
+            self.at_peak = false;
+        }
+        let now = self.now();
+        let m = &mut self.made[live.trace as usize];
+        m.live_bytes -= live.size as u64;
+        m.live_count -= 1;
+        m.freed_lifetimes += now.saturating_sub(live.born);
+        self.live_bytes -= live.size as u64;
+    }
+
     fn insert(&mut self, ptr: *mut u8, size: usize) {
         let mut ips = [Ip(core::ptr::null_mut()); MAX_FRAMES];
         let mut n = 0;
@@ -114,12 +163,34 @@ impl Table {
                 id
             }
         };
-        let made = &mut self.made[trace as usize];
-        made.count += 1;
-        made.bytes += size as u64;
+        let born = self.now();
+        let size64 = size as u64;
+        let m = &mut self.made[trace as usize];
+        m.count += 1;
+        m.bytes += size64;
+        m.live_bytes += size64;
+        m.live_count += 1;
+        if m.live_bytes > m.max_bytes {
+            m.max_bytes = m.live_bytes;
+            m.max_count = m.live_count;
+        }
+        self.live_bytes += size64;
+        if self.live_bytes > self.peak_bytes {
+            self.peak_bytes = self.live_bytes;
+            self.peak_at = born;
+            self.at_peak = true;
+        }
         self.seq += 1;
         let seq = self.seq;
-        self.live.insert(ptr as usize, Live { size, trace, seq });
+        self.live.insert(
+            ptr as usize,
+            Live {
+                size,
+                trace,
+                seq,
+                born,
+            },
+        );
     }
 }
 
@@ -136,11 +207,9 @@ pub(super) fn record(event: Event) {
         };
         match event {
             Event::Alloc(b) => table.insert(b.ptr, b.size),
-            Event::Dealloc(b) => {
-                table.live.remove(&(b.ptr as usize));
-            }
+            Event::Dealloc(b) => table.remove(b.ptr, true),
             Event::Realloc { old, new } => {
-                table.live.remove(&(old.ptr as usize));
+                table.remove(old.ptr, new.size < old.size);
                 table.insert(new.ptr, new.size);
             }
         }
@@ -160,6 +229,7 @@ pub struct Tracing {
     /// The table's [`Made`] counts when this started (taken and freed
     /// untracked).
     start_made: Vec<Made>,
+    started: Instant,
 }
 
 impl Tracing {
@@ -185,6 +255,7 @@ impl Tracing {
             measurement: Some(measurement),
             start_seq,
             start_made,
+            started: Instant::now(),
         }
     }
 
@@ -204,13 +275,17 @@ impl Tracing {
         let _untracked = untracked();
         {
             TABLE.with(|t| {
-                let t = t.borrow();
-                let mut by_trace: HashMap<u32, (u64, u64)> = HashMap::new();
+                let mut t = t.borrow_mut();
+                let now = t.now();
+                // Live bytes, count and lifetimes so far, by trace.
+                let mut by_trace: HashMap<u32, (u64, u64, u64)> = HashMap::new();
                 for live in t.live.values().filter(|l| l.seq > start) {
                     let e = by_trace.entry(live.trace).or_default();
                     e.0 += live.size as u64;
                     e.1 += 1;
+                    e.2 += now.saturating_sub(live.born);
                 }
+                let at_peak = t.at_peak;
                 // Every trace allocated at since the start, live or not.
                 let traces = t
                     .made
@@ -218,7 +293,8 @@ impl Tracing {
                     .enumerate()
                     .filter_map(|(id, made)| {
                         let before = self.start_made.get(id).copied().unwrap_or_default();
-                        let (bytes, count) = by_trace.get(&(id as u32)).copied().unwrap_or((0, 0));
+                        let (bytes, count, live_lifetimes) =
+                            by_trace.get(&(id as u32)).copied().unwrap_or_default();
                         let made_count = made.count - before.count;
                         (made_count > 0 || count > 0).then(|| TraceTotal {
                             ips: t.traces[id].clone(),
@@ -226,11 +302,32 @@ impl Tracing {
                             count,
                             allocated: made_count,
                             allocated_bytes: made.bytes - before.bytes,
+                            lifetimes: made.freed_lifetimes - before.freed_lifetimes
+                                + live_lifetimes,
+                            max_bytes: made.max_bytes.max(bytes),
+                            max_count: made.max_count.max(count),
+                            at_peak_bytes: if at_peak {
+                                made.live_bytes
+                            } else {
+                                made.at_peak_bytes
+                            },
+                            at_peak_count: if at_peak {
+                                made.live_count
+                            } else {
+                                made.at_peak_count
+                            },
                         })
                     })
                     .collect();
+                // The table's times, from this tracing's start.
+                let clock = t.clock.unwrap_or(self.started);
+                let since_start = |ns: u64| {
+                    (clock + Duration::from_nanos(ns)).saturating_duration_since(self.started)
+                };
                 Snapshot {
                     traces: core::mem::ManuallyDrop::new(traces),
+                    elapsed: since_start(now),
+                    peak_at: since_start(t.peak_at),
                 }
             })
         }
@@ -301,6 +398,15 @@ struct TraceTotal {
     allocated: u64,
     /// Their bytes.
     allocated_bytes: u64,
+    /// The summed lifetimes of those allocations, in nanoseconds: until
+    /// freed, or until the snapshot.
+    lifetimes: u64,
+    /// The most bytes live there at one time, and the allocations then.
+    max_bytes: u64,
+    max_count: u64,
+    /// What was live there when the thread's live bytes peaked.
+    at_peak_bytes: u64,
+    at_peak_count: u64,
 }
 
 /// The live allocations of a [`Tracing`] at one moment, by backtrace.
@@ -309,6 +415,10 @@ struct TraceTotal {
 /// figures of the measurements open around them.
 pub struct Snapshot {
     traces: core::mem::ManuallyDrop<Vec<TraceTotal>>,
+    /// From the tracing's start to the snapshot.
+    elapsed: Duration,
+    /// From the tracing's start to the peak of the thread's live bytes.
+    peak_at: Duration,
 }
 
 impl Clone for Snapshot {
@@ -316,6 +426,8 @@ impl Clone for Snapshot {
         let _untracked = untracked();
         Snapshot {
             traces: self.traces.clone(),
+            elapsed: self.elapsed,
+            peak_at: self.peak_at,
         }
     }
 }
@@ -591,7 +703,6 @@ impl Snapshot {
 
 /// One backtrace of a [`Snapshot`], resolved for an export: the stack
 /// from the first frame of the user's code outward, and the figures.
-#[cfg_attr(not(feature = "pprof"), allow(dead_code))]
 pub(crate) struct ResolvedTrace {
     /// Per address, outermost last: the address and its frames, innermost
     /// (inlined) first, each with its symbol as the binary names it
@@ -606,12 +717,30 @@ pub(crate) struct ResolvedTrace {
     pub(crate) allocated: u64,
     /// Their bytes.
     pub(crate) allocated_bytes: u64,
+    /// Their summed lifetimes, in nanoseconds (until the snapshot for the
+    /// live ones).
+    pub(crate) lifetimes: u64,
+    /// The most bytes live at one time, and the allocations then.
+    pub(crate) max_bytes: u64,
+    pub(crate) max_count: u64,
+    /// What was live when the thread's live bytes peaked.
+    pub(crate) at_peak_bytes: u64,
+    pub(crate) at_peak_count: u64,
 }
 
 impl Snapshot {
+    /// From the tracing's start to the snapshot.
+    pub(crate) fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// From the tracing's start to the peak of the thread's live bytes.
+    pub(crate) fn peak_at(&self) -> Duration {
+        self.peak_at
+    }
+
     /// Every backtrace with its figures, resolved. Call it untracked: the
     /// result, and the resolver's caches, are memsize's own.
-    #[cfg_attr(not(feature = "pprof"), allow(dead_code))]
     pub(crate) fn resolved_traces(&self) -> Vec<ResolvedTrace> {
         let mut cache: HashMap<Ip, Vec<(Frame, String)>> = HashMap::new();
         self.traces
@@ -650,6 +779,11 @@ impl Snapshot {
                     count: t.count,
                     allocated: t.allocated,
                     allocated_bytes: t.allocated_bytes,
+                    lifetimes: t.lifetimes,
+                    max_bytes: t.max_bytes,
+                    max_count: t.max_count,
+                    at_peak_bytes: t.at_peak_bytes,
+                    at_peak_count: t.at_peak_count,
                 }
             })
             .collect()

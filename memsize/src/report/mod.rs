@@ -245,6 +245,8 @@
 
 mod build;
 mod by_type;
+#[cfg(feature = "alloc-sites")]
+mod dhat;
 mod diff;
 #[cfg(feature = "inferno")]
 mod flamegraph;
