@@ -28,8 +28,10 @@
 //! ```
 //!
 //! A backtrace is captured for every allocation a [`Tracing`] thread makes,
-//! so this is slow (microseconds per allocation): a tool for finding where
-//! memory goes, not for production. Capturing happens after the wrapped
+//! so this is slow (microseconds per allocation, about what dhat-rs's heap
+//! profiler costs: see `benches/`): a tool for finding where memory goes,
+//! not for production. A reallocation keeps the block's site, where it was
+//! first allocated, and captures nothing. Capturing happens after the wrapped
 //! allocator has answered, with a per-thread flag set so the allocations
 //! the capture itself makes are neither recorded nor counted nor traced
 //! again. Frames are kept as bare addresses and resolved to functions,
@@ -124,10 +126,9 @@ impl Table {
 
     /// Forgets a block that is freed. `peak_check`: the free may end a
     /// peak (not so for the first half of a growing reallocation).
-    fn remove(&mut self, ptr: *mut u8, peak_check: bool) {
-        let Some(live) = self.live.remove(&(ptr as usize)) else {
-            return;
-        };
+    /// Returns the block's trace, if it was live here.
+    fn remove(&mut self, ptr: *mut u8, peak_check: bool) -> Option<u32> {
+        let live = self.live.remove(&(ptr as usize))?;
         if self.at_peak && peak_check {
             for m in &mut self.made {
                 m.at_peak_bytes = m.live_bytes;
@@ -141,9 +142,17 @@ impl Table {
         m.live_count -= 1;
         m.freed_lifetimes += now.saturating_sub(live.born);
         self.live_bytes -= live.size as u64;
+        Some(live.trace)
     }
 
+    /// Records a new block at the backtrace of this call.
     fn insert(&mut self, ptr: *mut u8, size: usize) {
+        let trace = self.capture();
+        self.insert_at(ptr, size, trace);
+    }
+
+    /// This call's backtrace, interned.
+    fn capture(&mut self) -> u32 {
         let mut ips = [Ip(core::ptr::null_mut()); MAX_FRAMES];
         let mut n = 0;
         backtrace::trace(|frame| {
@@ -152,7 +161,7 @@ impl Table {
             n < MAX_FRAMES
         });
         let ips = &ips[..n];
-        let trace = match self.interned.get(ips) {
+        match self.interned.get(ips) {
             Some(&id) => id,
             None => {
                 let id = self.traces.len() as u32;
@@ -162,7 +171,11 @@ impl Table {
                 self.interned.insert(key, id);
                 id
             }
-        };
+        }
+    }
+
+    /// Records a new block made at `trace`.
+    fn insert_at(&mut self, ptr: *mut u8, size: usize, trace: u32) {
         let born = self.now();
         let size64 = size as u64;
         let m = &mut self.made[trace as usize];
@@ -207,11 +220,17 @@ pub(super) fn record(event: Event) {
         };
         match event {
             Event::Alloc(b) => table.insert(b.ptr, b.size),
-            Event::Dealloc(b) => table.remove(b.ptr, true),
-            Event::Realloc { old, new } => {
-                table.remove(old.ptr, new.size < old.size);
-                table.insert(new.ptr, new.size);
+            Event::Dealloc(b) => {
+                table.remove(b.ptr, true);
             }
+            // A reallocated block keeps its site, where it was first
+            // allocated (as in dhat-rs): a vector grown by pushes is one
+            // site, and growing it captures no backtrace. A block from
+            // before the tracing gets the site of the reallocation.
+            Event::Realloc { old, new } => match table.remove(old.ptr, new.size < old.size) {
+                Some(trace) => table.insert_at(new.ptr, new.size, trace),
+                None => table.insert(new.ptr, new.size),
+            },
         }
     });
 }
@@ -230,6 +249,69 @@ pub struct Tracing {
     /// untracked).
     start_made: Vec<Made>,
     started: Instant,
+    /// The crates whose frames are folded away besides std's and
+    /// memsize's (made and freed untracked).
+    fold: Option<Arc<[String]>>,
+}
+
+/// Starts a [`Tracing`] with options: `Tracing::builder().fold_crates(["bytes",
+/// "tokio"]).start()`.
+#[derive(Clone, Debug, Default)]
+#[must_use = "a builder does nothing until started"]
+pub struct TracingBuilder {
+    fold: Vec<String>,
+}
+
+impl TracingBuilder {
+    /// Folds away the frames of these crates too, as std's and memsize's
+    /// are: a site is then the first frame of the user's code outside them
+    /// (the line that called `BytesMut::reserve`, not the line inside
+    /// `bytes` that allocated). A crate is named as in `Cargo.toml`
+    /// (`tokio-util` or `tokio_util`); its frames are known by the crate in
+    /// the function's path, or by a source file under its directory
+    /// (`tokio-1.47.0/src/...`). The whole backtrace stays available
+    /// ([`GroupBy::Backtrace`]). Adds to the crates of earlier calls.
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static GLOBAL: memsize::alloc::CountingAlloc<std::alloc::System> =
+    /// #     memsize::alloc::CountingAlloc::new(std::alloc::System);
+    /// # fn main() {
+    /// use memsize::alloc::sites::Tracing;
+    ///
+    /// let tracing = Tracing::builder().fold_crates(["bytes", "tokio"]).start();
+    /// let v = vec![0u8; 100];
+    /// let snapshot = tracing.snapshot();
+    /// assert_eq!(snapshot.bytes(), 100);
+    /// # drop(v);
+    /// # }
+    /// ```
+    pub fn fold_crates<I, S>(mut self, crates: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.fold.extend(crates.into_iter().map(Into::into));
+        self
+    }
+
+    /// Starts the tracing.
+    ///
+    /// # Panics
+    ///
+    /// If [`CountingAlloc`](super::CountingAlloc) is not the global
+    /// allocator.
+    #[track_caller]
+    pub fn start(self) -> Tracing {
+        // memsize's own copy, untracked; the builder is the caller's and
+        // goes before the measurement starts.
+        let fold: Arc<[String]> = {
+            let _untracked = untracked();
+            self.fold.iter().cloned().collect()
+        };
+        drop(self);
+        Tracing::start_with(fold)
+    }
 }
 
 impl Tracing {
@@ -242,6 +324,16 @@ impl Tracing {
     /// allocator.
     #[track_caller]
     pub fn start() -> Tracing {
+        Tracing::builder().start()
+    }
+
+    /// A tracing with options (see [`TracingBuilder`]).
+    pub fn builder() -> TracingBuilder {
+        TracingBuilder::default()
+    }
+
+    #[track_caller]
+    fn start_with(fold: Arc<[String]>) -> Tracing {
         let measurement = Measurement::start();
         let (start_seq, start_made) = {
             let _untracked = untracked();
@@ -256,6 +348,7 @@ impl Tracing {
             start_seq,
             start_made,
             started: Instant::now(),
+            fold: Some(fold),
         }
     }
 
@@ -328,6 +421,9 @@ impl Tracing {
                     traces: core::mem::ManuallyDrop::new(traces),
                     elapsed: since_start(now),
                     peak_at: since_start(t.peak_at),
+                    fold: core::mem::ManuallyDrop::new(
+                        self.fold.clone().unwrap_or_else(|| Arc::from([])),
+                    ),
                 }
             })
         }
@@ -346,6 +442,7 @@ impl Tracing {
             {
                 let _untracked = untracked();
                 drop(core::mem::take(&mut self.start_made));
+                drop(self.fold.take());
             }
             let _ = LOCAL.try_with(|l| {
                 let depth = l.sites_depth.get().saturating_sub(1);
@@ -419,6 +516,8 @@ pub struct Snapshot {
     elapsed: Duration,
     /// From the tracing's start to the peak of the thread's live bytes.
     peak_at: Duration,
+    /// The tracing's [folded crates](TracingBuilder::fold_crates).
+    fold: core::mem::ManuallyDrop<Arc<[String]>>,
 }
 
 impl Clone for Snapshot {
@@ -428,6 +527,7 @@ impl Clone for Snapshot {
             traces: self.traces.clone(),
             elapsed: self.elapsed,
             peak_at: self.peak_at,
+            fold: self.fold.clone(),
         }
     }
 }
@@ -436,8 +536,10 @@ impl Drop for Snapshot {
     fn drop(&mut self) {
         // SAFETY: taken once, here, and never used again.
         let traces = unsafe { core::mem::ManuallyDrop::take(&mut self.traces) };
+        // SAFETY: as above.
+        let fold = unsafe { core::mem::ManuallyDrop::take(&mut self.fold) };
         let _untracked = untracked();
-        drop(traces);
+        drop((traces, fold));
     }
 }
 
@@ -460,8 +562,13 @@ pub enum GroupBy {
     Line,
     /// By the function of the first frame of the user's code.
     Function,
-    /// By the whole backtrace, folded (`'traceback'`).
+    /// By the whole backtrace, folded (`'traceback'`): the user's frames
+    /// only.
     Traceback,
+    /// By the whole backtrace as captured, nothing folded: every frame from
+    /// the allocator's entry outward, std's, memsize's and the folded
+    /// crates' included.
+    Backtrace,
 }
 
 /// One frame of a backtrace.
@@ -655,7 +762,10 @@ impl Snapshot {
                 .map(|t| {
                     let frames = cache
                         .entry(t.ips.clone())
-                        .or_insert_with(|| user_frames(&t.ips))
+                        .or_insert_with(|| match group {
+                            GroupBy::Backtrace => all_frames(&t.ips),
+                            _ => user_frames(&t.ips, &self.fold),
+                        })
                         .clone();
                     (frames, t.bytes, t.count)
                 })
@@ -667,7 +777,7 @@ impl Snapshot {
         let mut out: HashMap<Site, (u64, u64)> = HashMap::new();
         for (frames, bytes, count) in resolved.iter().filter(|r| r.2 > 0) {
             let frames = match group {
-                GroupBy::Traceback => frames.clone(),
+                GroupBy::Traceback | GroupBy::Backtrace => frames.clone(),
                 // Like `tracemalloc`'s 'lineno': a closure and the function
                 // around it share a line, and a site.
                 GroupBy::Line => frames
@@ -762,7 +872,7 @@ impl Snapshot {
                     .iter()
                     .flat_map(|(_, f)| f.iter().map(|(frame, _)| frame))
                     .collect();
-                let start = first_user_frame(&flat);
+                let start = first_user_frame(&flat, &self.fold);
                 // Drop the frames before `start`, address by address.
                 let mut skip = start;
                 while let Some((_, frames)) = stack.first_mut() {
@@ -830,23 +940,36 @@ fn resolve_with_symbols(ip: Ip) -> Vec<(Frame, String)> {
     frames
 }
 
-/// The frames of a trace that belong to the user's code, innermost first.
-fn user_frames(ips: &[Ip]) -> Vec<Frame> {
+/// The frames of a trace that belong to the user's code, innermost first,
+/// with the crates in `fold` folded away too.
+fn user_frames(ips: &[Ip], fold: &[String]) -> Vec<Frame> {
     let frames = ips.iter().flat_map(|&ip| resolve(ip)).collect();
-    pick_user_frames(frames)
+    pick_user_frames(frames, fold)
+}
+
+/// Every frame of a trace from the allocator's entry outward, innermost
+/// first, nothing folded.
+fn all_frames(ips: &[Ip]) -> Vec<Frame> {
+    let mut frames: Vec<Frame> = ips.iter().flat_map(|&ip| resolve(ip)).collect();
+    let start = frames
+        .iter()
+        .rposition(is_allocator_entry)
+        .map_or(0, |i| i + 1);
+    frames.drain(..start);
+    frames
 }
 
 /// Where the user's code starts among the resolved frames of a trace: the
 /// first frame that [`pick_user_frames`] keeps, or, if none, the first
 /// past the allocator's entry.
-fn first_user_frame(frames: &[&Frame]) -> usize {
+fn first_user_frame(frames: &[&Frame], fold: &[String]) -> usize {
     let start = frames
         .iter()
         .rposition(|f| is_allocator_entry(f))
         .map_or(0, |i| i + 1);
     frames[start..]
         .iter()
-        .position(|f| !is_internal(&f.function, f.file.as_deref()))
+        .position(|f| !is_folded(&f.function, f.file.as_deref(), fold))
         .map_or(start, |i| start + i)
 }
 
@@ -866,7 +989,7 @@ fn first_user_frame(frames: &[&Frame]) -> usize {
 /// 2. Of the rest, frames of std, memsize, the backtrace machinery and the
 ///    C runtime are folded away: by the crate in the function's path where
 ///    it has one, else by the source file.
-fn pick_user_frames(frames: Vec<Frame>) -> Vec<Frame> {
+fn pick_user_frames(frames: Vec<Frame>, fold: &[String]) -> Vec<Frame> {
     let start = frames
         .iter()
         .rposition(is_allocator_entry)
@@ -874,7 +997,7 @@ fn pick_user_frames(frames: Vec<Frame>) -> Vec<Frame> {
     let mut user: Vec<Frame> = frames
         .into_iter()
         .skip(start)
-        .filter(|f| !is_internal(&f.function, f.file.as_deref()))
+        .filter(|f| !is_folded(&f.function, f.file.as_deref(), fold))
         .collect();
     user.dedup();
     user
@@ -950,6 +1073,41 @@ fn is_std_source(file: &str) -> bool {
         ]
         .iter()
         .any(|l| file.contains(l))
+}
+
+/// Whether a frame is folded away: [internal](is_internal), or of one of
+/// the crates the user named ([`TracingBuilder::fold_crates`]), by the
+/// crate in the function's path or by the source file.
+fn is_folded(function: &str, file: Option<&str>, fold: &[String]) -> bool {
+    if is_internal(function, file) {
+        return true;
+    }
+    if fold.is_empty() {
+        return false;
+    }
+    let krate = crate_of(function);
+    fold.iter().any(|name| {
+        let path_name = name.replace('-', "_");
+        krate == Some(path_name.as_str())
+            || file.is_some_and(|f| in_crate_sources(f, name) || in_crate_sources(f, &path_name))
+    })
+}
+
+/// The crate in a function's path: `bytes` in `bytes::BytesMut::reserve`
+/// and in `<bytes::BytesMut as bytes::BufMut>::put_slice`; none for a name
+/// without a path.
+fn crate_of(function: &str) -> Option<&str> {
+    let path = match function.strip_prefix('<') {
+        Some(rest) => {
+            let self_ty = rest.split(" as ").next().unwrap_or(rest);
+            self_ty
+                .trim_start_matches(['&', '*', '[', '('])
+                .trim_start_matches("mut ")
+        }
+        None => function,
+    };
+    let path = path.split('<').next().unwrap_or(path);
+    path.split_once("::").map(|(krate, _)| krate)
 }
 
 /// Whether a frame is memsize's, the standard library's, the backtrace
@@ -1110,7 +1268,7 @@ mod tests {
             ..s
         };
         assert_eq!(requested(plain), requested(traced));
-        // A realloc moves the site to the new block: one live vector.
+        // A realloc moves the block, with its site: one live vector.
         assert_eq!(snap.count(), 1);
         assert_eq!(snap.bytes(), v2.capacity() as u64 * 4);
         drop((v1, v2));
@@ -1187,7 +1345,7 @@ mod tests {
 
     #[test]
     fn line_tables_only_names_the_users_line() {
-        let user = pick_user_frames(line_tables_only_trace());
+        let user = pick_user_frames(line_tables_only_trace(), &[]);
         let lines: Vec<_> = user
             .iter()
             .map(|f| (f.function.as_str(), f.line.unwrap()))
@@ -1203,12 +1361,67 @@ mod tests {
     }
 
     #[test]
+    fn named_crates_fold_by_path_and_by_file() {
+        const BYTES: &str =
+            "/home/u/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/bytes-1.10.1/src";
+        let mut trace = line_tables_only_trace();
+        let at = trace
+            .iter()
+            .position(|f| f.function == "make_index<u32>")
+            .unwrap();
+        let bytes_frames = [
+            frame(
+                "bytes::bytes_mut::BytesMut::reserve_inner",
+                Some(&std::format!("{BYTES}/bytes_mut.rs")),
+                640,
+            ),
+            // Inlined, named without its path: known by its file.
+            frame("reserve", Some(&std::format!("{BYTES}/bytes_mut.rs")), 590),
+            frame(
+                "<bytes::bytes_mut::BytesMut as bytes::buf::buf_mut::BufMut>::put_slice",
+                None,
+                1200,
+            ),
+        ];
+        for (i, f) in bytes_frames.into_iter().enumerate() {
+            trace.insert(at + i, f);
+        }
+        let plain = pick_user_frames(trace.clone(), &[]);
+        assert_eq!(
+            plain[0].function,
+            "bytes::bytes_mut::BytesMut::reserve_inner"
+        );
+        let folded = pick_user_frames(trace.clone(), &["bytes".to_owned()]);
+        assert_eq!(folded[0].function, "make_index<u32>");
+        assert_eq!(folded.len(), 3);
+        // A crate named with a dash folds its underscored path too.
+        assert!(is_folded(
+            "tokio_util::codec::Framed::poll",
+            None,
+            &["tokio-util".to_owned()]
+        ));
+        assert!(is_folded(
+            "poll_read",
+            Some("/r/tokio-util-0.7.15/src/io/read_buf.rs"),
+            &["tokio-util".to_owned()]
+        ));
+        assert!(!is_folded(
+            "<app::Conn as tokio::io::AsyncRead>::poll_read",
+            None,
+            &["tokio".to_owned()]
+        ));
+        let refs: Vec<&Frame> = trace.iter().collect();
+        let start = first_user_frame(&refs, &["bytes".to_owned()]);
+        assert_eq!(trace[start].function, "make_index<u32>");
+    }
+
+    #[test]
     fn without_the_allocator_entry_frames_fold_by_file() {
         // Say the shim and the methods were inlined away (fat LTO): the
         // file still tells the machinery's short-named frames apart.
         let mut trace = line_tables_only_trace();
         trace.retain(|f| !is_allocator_entry(f));
-        let user = pick_user_frames(trace);
+        let user = pick_user_frames(trace, &[]);
         assert_eq!(user[0].function, "make_index<u32>");
         assert!(!user.iter().any(|f| f.function.starts_with("trace")));
         // The short-named `record` in memsize's own file, and the C start
