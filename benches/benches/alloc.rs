@@ -25,7 +25,8 @@
 //! no other). With `alloc-memsize-sites`, `sites`: a `Tracing` open on every
 //! thread, a backtrace captured for every allocation, the same work as
 //! dhat-rs's `measuring` (its heap profiler, which captures one for every
-//! allocation too). stats_alloc, peak_alloc and cap count on every call whether or
+//! allocation too). And `sampled`: the same, sampled by bytes at the
+//! default rate (one sample per 512 KiB on average). stats_alloc, peak_alloc and cap count on every call whether or
 //! not anyone reads the counts, so their two modes run the same code.
 
 use std::alloc::Layout;
@@ -71,7 +72,7 @@ mod under_test {
         #[cfg(feature = "alloc-memsize-sites")]
         pub const NAME: &str = "memsize+sites";
         #[cfg(feature = "alloc-memsize-sites")]
-        pub const MODES: &[&str] = &["idle", "measuring", "measuring shared", "sites"];
+        pub const MODES: &[&str] = &["idle", "measuring", "measuring shared", "sites", "sampled"];
 
         /// What a measurement of the whole run holds.
         pub type Process = Option<SharedMeasurement>;
@@ -94,6 +95,13 @@ mod under_test {
                 #[cfg(feature = "alloc-memsize-sites")]
                 ("sites", _) => {
                     let t = memsize::alloc::sites::Tracing::start();
+                    let r = f();
+                    std::hint::black_box(t.finish());
+                    r
+                }
+                #[cfg(feature = "alloc-memsize-sites")]
+                ("sampled", _) => {
+                    let t = memsize::alloc::sites::Tracing::builder().sampled().start();
                     let r = f();
                     std::hint::black_box(t.finish());
                     r

@@ -24,8 +24,12 @@ impl Snapshot {
     /// made since the tracing started, freed or not; a reallocation counts
     /// as one), `inuse_objects`/`count` and `inuse_space`/`bytes` (the live
     /// ones, shown first). The totals of `inuse_*` are
-    /// [`Snapshot::count`] and [`Snapshot::bytes`]. The period is one byte
-    /// (`space`/`bytes`): every allocation is in.
+    /// [`Snapshot::count`] and [`Snapshot::bytes`]. The period
+    /// (`space`/`bytes`) is one byte when every allocation was recorded,
+    /// else the mean bytes between samples
+    /// ([`sample_every`](crate::alloc::sites::TracingBuilder::sample_every)),
+    /// and the values are the estimates, already scaled, as in Go's
+    /// profiles.
     ///
     /// Writing resolves symbols, untracked: nothing it does but the writes
     /// into `writer` counts in the measurements open around it. Two
@@ -53,7 +57,11 @@ impl Snapshot {
             ],
             "inuse_space",
         );
-        b.period("space", "bytes", 1);
+        b.period(
+            "space",
+            "bytes",
+            self.sample_every().map_or(1, super::value),
+        );
         let exe = std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
