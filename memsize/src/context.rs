@@ -204,6 +204,13 @@ impl<'a> Context<'a> {
         self.builder().usable = on;
     }
 
+    /// Keeps the address of each allocation with its node, for the join
+    /// with allocation sites. Call it untracked.
+    #[cfg(feature = "alloc-sites")]
+    pub(crate) fn set_site_addresses(&mut self) {
+        self.builder().addresses.get_or_insert_with(Vec::new);
+    }
+
     /// Adds one root of a report, and everything it owns.
     pub(crate) fn report_root<T: SizeOf + ?Sized>(
         &mut self,
@@ -734,6 +741,14 @@ impl<'a> Context<'a> {
             None
         };
         b.own(layout.size().saturating_mul(count), count, usable);
+        #[cfg(feature = "alloc-sites")]
+        if count == 1 && !ptr.is_null() {
+            let node = b.current;
+            if let Some(addresses) = &mut b.addresses {
+                let _untracked = crate::alloc::untracked();
+                addresses.push((node, ptr as usize));
+            }
+        }
     }
 
     /// Adds `count` allocations of one layout whose addresses are not known

@@ -643,6 +643,80 @@ impl Tracing {
         }
     }
 
+    /// The sites of blocks given by address, each with a key (a report's
+    /// node): per key, the sites by line and the bytes and allocations of
+    /// those blocks made there, the most bytes first. Blocks this tracing
+    /// did not see made are left out. Keys come sorted.
+    pub(crate) fn sites_of(&self, blocks: &[(u32, usize)]) -> Vec<(u32, Vec<SiteStats>)> {
+        let start = self.start_seq;
+        let fold: &[String] = self.fold.as_deref().unwrap_or(&[]);
+        let resolved: Vec<(u32, Frame, f64, f64)> = {
+            let _untracked = untracked();
+            TABLE.with(|t| {
+                let t = t.borrow();
+                let mut by: HashMap<(u32, u32), (f64, f64)> = HashMap::new();
+                for &(key, address) in blocks {
+                    if let Some(live) = t.live.get(&address).filter(|l| l.seq > start) {
+                        let e = by.entry((key, live.trace)).or_default();
+                        e.0 += live.size as f64 * live.weight;
+                        e.1 += live.weight;
+                    }
+                }
+                let mut lines: HashMap<u32, Frame> = HashMap::new();
+                by.into_iter()
+                    .map(|((key, trace), (bytes, count))| {
+                        let frame = lines
+                            .entry(trace)
+                            .or_insert_with(|| {
+                                user_frames(&t.traces[trace as usize], fold)
+                                    .first()
+                                    .map_or_else(unknown_frame, line_frame)
+                            })
+                            .clone();
+                        (key, frame, bytes, count)
+                    })
+                    .collect()
+            })
+        };
+        // Copy out of the untracked allocations, then free them untracked.
+        let mut by_key: std::collections::BTreeMap<u32, HashMap<Frame, (f64, f64)>> =
+            std::collections::BTreeMap::new();
+        for (key, frame, bytes, count) in &resolved {
+            let e = by_key
+                .entry(*key)
+                .or_default()
+                .entry(frame.clone())
+                .or_default();
+            e.0 += bytes;
+            e.1 += count;
+        }
+        {
+            let _untracked = untracked();
+            drop(resolved);
+        }
+        by_key
+            .into_iter()
+            .map(|(key, sites)| {
+                let mut stats: Vec<SiteStats> = sites
+                    .into_iter()
+                    .map(|(frame, (bytes, count))| SiteStats {
+                        site: Site {
+                            frames: std::vec![frame],
+                        },
+                        bytes: bytes.round() as u64,
+                        count: count.round() as u64,
+                    })
+                    .collect();
+                stats.sort_by(|a, b| {
+                    (b.bytes, b.count)
+                        .cmp(&(a.bytes, a.count))
+                        .then_with(|| a.site.cmp(&b.site))
+                });
+                (key, stats)
+            })
+            .collect()
+    }
+
     /// Ends the measurement; returns what it counted, and a last snapshot.
     pub fn finish(mut self) -> (AllocStats, Snapshot) {
         let snapshot = self.snapshot();
@@ -1129,6 +1203,25 @@ impl Snapshot {
                 }
             })
             .collect()
+    }
+}
+
+/// A frame as [`GroupBy::Line`] names it: the function without its
+/// closures.
+fn line_frame(f: &Frame) -> Frame {
+    Frame {
+        function: without_closures(&f.function).to_owned(),
+        file: f.file.clone(),
+        line: f.line,
+    }
+}
+
+/// The frame of a site with none of the user's code.
+fn unknown_frame() -> Frame {
+    Frame {
+        function: "<unknown>".to_owned(),
+        file: None,
+        line: None,
     }
 }
 

@@ -76,6 +76,10 @@ pub(crate) struct Builder {
     pub nodes: Vec<RawNode>,
     pub current: u32,
     pub usable: bool,
+    /// The addresses of the allocations each node owns, by node, when a
+    /// report is built with allocation sites (made untracked: memsize's).
+    #[cfg(feature = "alloc-sites")]
+    pub addresses: Option<Vec<(u32, usize)>>,
 }
 
 /// The node every root hangs from.
@@ -87,6 +91,8 @@ impl Builder {
             nodes: Vec::new(),
             current: TOP,
             usable,
+            #[cfg(feature = "alloc-sites")]
+            addresses: None,
         };
         b.push(Cow::Borrowed(""), "", Edge::Root, TOP);
         b
