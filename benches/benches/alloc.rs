@@ -26,8 +26,9 @@
 //! thread, a backtrace captured for every allocation, the same work as
 //! dhat-rs's `measuring` (its heap profiler, which captures one for every
 //! allocation too). And `sampled`: the same, sampled by bytes at the
-//! default rate (one sample per 512 KiB on average). stats_alloc, peak_alloc and cap count on every call whether or
-//! not anyone reads the counts, so their two modes run the same code.
+//! default rate (one sample per 512 KiB on average). stats_alloc,
+//! peak_alloc and cap count on every call whether or not anyone reads the
+//! counts, so their two modes run the same code.
 
 use std::alloc::Layout;
 use std::hint::black_box;
