@@ -14,6 +14,7 @@ rounds=${ROUNDS:-3}
 features=(
     ""
     alloc-memsize
+    alloc-memsize-sites
     alloc-allocation-counter
     alloc-stats-alloc
     alloc-peak-alloc

@@ -3,7 +3,8 @@
 //!
 //! A global allocator is chosen at build time, so this bench is one binary
 //! per allocator, picked by a cargo feature: none for `System`,
-//! `alloc-memsize`, `alloc-allocation-counter`, `alloc-stats-alloc`,
+//! `alloc-memsize` (`alloc-memsize-sites` for memsize with allocation sites
+//! and the modes that trace them), `alloc-allocation-counter`, `alloc-stats-alloc`,
 //! `alloc-peak-alloc`, `alloc-cap`, `alloc-dhat`. `alloc-peers.sh` (next to
 //! this crate's `Cargo.toml`) builds them all, runs them in turn, and prints
 //! one table with the ratios to the `System` binary of the same run.
@@ -21,8 +22,13 @@
 //! ([`std::alloc::alloc`], `Vec`, `String`). Modes: `idle` (the allocator
 //! installed, no measurement open) and `measuring` (the allocator's own way
 //! of measuring open on every thread, or once for the process where it has
-//! no other). stats_alloc, peak_alloc and cap count on every call whether or
-//! not anyone reads the counts, so their two modes run the same code.
+//! no other). With `alloc-memsize-sites`, `sites`: a `Tracing` open on every
+//! thread, a backtrace captured for every allocation, the same work as
+//! dhat-rs's `measuring` (its heap profiler, which captures one for every
+//! allocation too). And `sampled`: the same, sampled by bytes at the
+//! default rate (one sample per 512 KiB on average). stats_alloc,
+//! peak_alloc and cap count on every call whether or not anyone reads the
+//! counts, so their two modes run the same code.
 
 use std::alloc::Layout;
 use std::hint::black_box;
@@ -58,8 +64,16 @@ mod under_test {
         #[global_allocator]
         static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
 
+        #[cfg(not(feature = "alloc-memsize-sites"))]
         pub const NAME: &str = "memsize";
+        #[cfg(not(feature = "alloc-memsize-sites"))]
         pub const MODES: &[&str] = &["idle", "measuring", "measuring shared"];
+        /// With sites compiled in: the same modes, and tracing every
+        /// allocation's site.
+        #[cfg(feature = "alloc-memsize-sites")]
+        pub const NAME: &str = "memsize+sites";
+        #[cfg(feature = "alloc-memsize-sites")]
+        pub const MODES: &[&str] = &["idle", "measuring", "measuring shared", "sites", "sampled"];
 
         /// What a measurement of the whole run holds.
         pub type Process = Option<SharedMeasurement>;
@@ -79,6 +93,20 @@ mod under_test {
         /// Runs `f` on a worker thread, measured as `mode` says.
         pub fn on_thread<R>(mode: &str, token: Token, f: impl FnOnce() -> R) -> R {
             match (mode, token) {
+                #[cfg(feature = "alloc-memsize-sites")]
+                ("sites", _) => {
+                    let t = memsize::alloc::sites::Tracing::start();
+                    let r = f();
+                    std::hint::black_box(t.finish());
+                    r
+                }
+                #[cfg(feature = "alloc-memsize-sites")]
+                ("sampled", _) => {
+                    let t = memsize::alloc::sites::Tracing::builder().sampled().start();
+                    let r = f();
+                    std::hint::black_box(t.finish());
+                    r
+                }
                 ("measuring", _) => {
                     let m = Measurement::start();
                     let r = f();

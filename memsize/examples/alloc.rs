@@ -4,6 +4,8 @@
 //! ```text
 //! cargo run --example alloc
 //! cargo run --example alloc --features alloc-sites   # and the top sites
+//! cargo run --example alloc --features alloc-sites,pprof   # and a heap profile
+//! go tool pprof -top "$TMPDIR/memsize-alloc.pb.gz"   # (or /tmp/...)
 //! ```
 
 use memsize::alloc::{AllocStats, CountingAlloc};
@@ -116,6 +118,28 @@ fn main() {
     println!("top sites by live allocations:");
     for stat in snapshot.top_by_count(3) {
         println!("  {stat}");
+    }
+    {
+        let path = std::env::temp_dir().join("memsize-alloc-dhat.json");
+        let file = std::fs::File::create(&path).expect("a file in the temp dir");
+        snapshot
+            .write_dhat(std::io::BufWriter::new(file))
+            .expect("writing the DHAT file");
+        println!(
+            "DHAT file: {} (load it in valgrind's dh_view.html)",
+            path.display()
+        );
+    }
+    #[cfg(feature = "pprof")]
+    {
+        let path = std::env::temp_dir().join("memsize-alloc.pb.gz");
+        let file = std::fs::File::create(&path).expect("a file in the temp dir");
+        snapshot
+            .write_pprof(std::io::BufWriter::new(file))
+            .expect("writing the profile");
+        println!("heap profile: {}", path.display());
+        println!("  go tool pprof -top {}", path.display());
+        println!("  go tool pprof -http=localhost:8080 {}", path.display());
     }
     let (_, _, later) = memsize::alloc::sites::trace(|| {
         let mut grown = index.clone();

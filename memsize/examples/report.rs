@@ -4,6 +4,8 @@
 //! ```text
 //! cargo run --example report
 //! cargo run --example report --features inferno [-- out.svg]
+//! cargo run --example report --features alloc-sites   # and where each path's bytes were allocated
+//! cargo run --example report --features pprof         # and a pprof profile by path
 //! ```
 //!
 //! With the `inferno` feature the flame graph is written as an SVG; without
@@ -17,6 +19,13 @@ use std::rc::Rc;
 use std::sync::Mutex;
 
 use memsize::{Report, SizeOf};
+
+/// With allocation sites, the counting allocator records where each
+/// allocation was made, so the report can name each path's lines.
+#[cfg(feature = "alloc-sites")]
+#[global_allocator]
+static GLOBAL: memsize::alloc::CountingAlloc<std::alloc::System> =
+    memsize::alloc::CountingAlloc::new(std::alloc::System);
 
 /// Settings every session shares.
 #[derive(SizeOf)]
@@ -103,6 +112,9 @@ impl State {
 }
 
 fn main() -> std::io::Result<()> {
+    // Sites are recorded from here on, on this thread.
+    #[cfg(feature = "alloc-sites")]
+    let tracing = memsize::alloc::sites::Tracing::start();
     let mut state = State::new();
     for id in 0..200 {
         state.sign_up(id);
@@ -127,6 +139,25 @@ fn main() -> std::io::Result<()> {
     }
     let after = Report::new(&state);
     println!("{}", after.diff(&before));
+
+    // Where each path's own bytes were allocated.
+    #[cfg(feature = "alloc-sites")]
+    {
+        let with_sites = Report::builder()
+            .sites(&tracing)
+            .root("State", &state)
+            .build();
+        println!("where each path's own bytes were allocated:");
+        print!("{}", with_sites.sites_text(2));
+        println!();
+    }
+    #[cfg(feature = "pprof")]
+    {
+        let path = default_dir().join("memsize-report.pb.gz");
+        after.write_pprof(std::io::BufWriter::new(std::fs::File::create(&path)?))?;
+        println!("pprof profile by path: {}", path.display());
+        println!("  go tool pprof -top {}", path.display());
+    }
 
     let out = std::env::args_os().nth(1).map(PathBuf::from);
     write_graph(&after, out)

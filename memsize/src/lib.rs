@@ -79,6 +79,8 @@
 //! - `inferno`: `Report::write_flamegraph`, a report as an SVG flame graph.
 //! - `metrics`: the roots of the [`registry`] (a running program's state,
 //!   registered by name) published as gauges through the `metrics` facade.
+//! - `pprof`: `Report::write_pprof` and, with `alloc-sites`,
+//!   `Snapshot::write_pprof`: gzipped pprof profiles for `go tool pprof`.
 //! - Third-party crates, one feature each, named after the crate and off by
 //!   default: `hashbrown`, `indexmap`, `smallvec`, `arrayvec`, `tinyvec`,
 //!   `thin-vec`, `bytes`, `slab`, `compact_str`, `smol_str`, `ecow`,

@@ -73,3 +73,59 @@ fn sites_name_the_users_file_and_line() {
     }
     drop((block, boxes));
 }
+
+/// A buffer that `bytes` allocates for the caller.
+#[cfg(feature = "bytes")]
+#[inline(never)]
+fn make_buffer() -> (bytes::BytesMut, u32) {
+    let line = line!() + 1;
+    let buf = black_box(bytes::BytesMut::with_capacity(3000));
+    (buf, line)
+}
+
+#[cfg(feature = "bytes")]
+#[test]
+#[cfg_attr(miri, ignore = "Miri names frames without their crate and files")]
+fn fold_crates_names_the_line_that_called_the_crate() {
+    use memsize::alloc::sites::GroupBy;
+    let site_of = |tracing: Tracing| {
+        let (buf, line) = make_buffer();
+        let snapshot = tracing.snapshot();
+        let stats = snapshot.statistics(GroupBy::Line);
+        let site = stats.iter().find(|s| s.bytes == 3000).unwrap().clone();
+        let backtrace = snapshot.statistics(GroupBy::Backtrace);
+        let full = backtrace.iter().find(|s| s.bytes == 3000).unwrap().clone();
+        drop(buf);
+        (site.site.frames[0].clone(), line, full)
+    };
+    let (plain, _, _) = site_of(Tracing::start());
+    assert!(
+        plain.file.as_deref().is_some_and(|f| f.contains("bytes"))
+            || plain.function.contains("bytes::"),
+        "{plain}"
+    );
+    let (folded, line, full) = site_of(Tracing::builder().fold_crates(["bytes"]).start());
+    assert!(folded.function.contains("make_buffer"), "{folded}");
+    assert!(
+        folded.file.as_deref().unwrap().ends_with("alloc_sites.rs"),
+        "{folded}"
+    );
+    assert_eq!(folded.line, Some(line));
+    // The whole backtrace still has std's and bytes' frames.
+    assert!(
+        full.site
+            .frames
+            .iter()
+            .any(|f| f.function.contains("BytesMut")),
+        "{}",
+        full.site
+    );
+    assert!(
+        full.site
+            .frames
+            .iter()
+            .any(|f| f.function.contains("make_buffer")),
+        "{}",
+        full.site
+    );
+}

@@ -591,6 +591,32 @@ struct Local {
     /// Measurements recording allocation sites open on this thread.
     #[cfg(feature = "alloc-sites")]
     sites_depth: Cell<usize>,
+    /// Whether the sites are sampled (see `sites::Sampler`): then only
+    /// the calls below reach the sites' table.
+    #[cfg(feature = "alloc-sites")]
+    sampling: Cell<bool>,
+    /// Bytes to allocate before the next sample: an allocation that takes
+    /// it to zero or below is sampled.
+    #[cfg(feature = "alloc-sites")]
+    sample_until: Cell<i64>,
+    /// How many live sampled blocks have their address in each slot (see
+    /// [`filter_slot`]), a counting filter: a free whose slot is at zero was
+    /// not sampled, and skips the table. A count that reaches 255 stays
+    /// there (a lookup in the table for each free in its slot).
+    #[cfg(feature = "alloc-sites")]
+    sampled_slots: [Cell<u8>; FILTER_SLOTS],
+}
+
+/// The slots of [`Local::sampled_slots`].
+#[cfg(feature = "alloc-sites")]
+const FILTER_SLOTS: usize = 4096;
+
+/// The slot of [`Local::sampled_slots`] for a block's address.
+#[cfg(feature = "alloc-sites")]
+#[inline(always)]
+fn filter_slot(ptr: *mut u8) -> usize {
+    let h = ((ptr as usize as u64) >> 4).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> 52) as usize
 }
 
 impl Local {
@@ -603,6 +629,12 @@ impl Local {
             shared: Cell::new(core::ptr::null()),
             #[cfg(feature = "alloc-sites")]
             sites_depth: Cell::new(0),
+            #[cfg(feature = "alloc-sites")]
+            sampling: Cell::new(false),
+            #[cfg(feature = "alloc-sites")]
+            sample_until: Cell::new(0),
+            #[cfg(feature = "alloc-sites")]
+            sampled_slots: [const { Cell::new(0) }; FILTER_SLOTS],
         }
     }
 
@@ -612,25 +644,56 @@ impl Local {
     /// the sites.
     #[inline(always)]
     fn dispatch(&self, event: Event) {
-        let d = event.delta();
-        if self.depth.get() > 0 {
-            self.counters.add_exclusive(&d);
-        }
         let shared = self.shared.get();
-        if !shared.is_null() {
-            // SAFETY: a non-null `shared` is the innermost entry of this
-            // thread's entered list, which owns a strong count of it and
-            // clears `shared` before releasing it (see `shared::Entered`).
-            unsafe { &*shared }.add(&d);
+        // A sampled tracing alone counts nothing: no figures to compute.
+        if self.depth.get() > 0 || !shared.is_null() || shared::process_open() {
+            let d = event.delta();
+            if self.depth.get() > 0 {
+                self.counters.add_exclusive(&d);
+            }
+            if !shared.is_null() {
+                // SAFETY: a non-null `shared` is the innermost entry of this
+                // thread's entered list, which owns a strong count of it and
+                // clears `shared` before releasing it (see `shared::Entered`).
+                unsafe { &*shared }.add(&d);
+            }
+            shared::record_process(&d);
         }
-        shared::record_process(&d);
         #[cfg(feature = "alloc-sites")]
-        if self.sites_depth.get() > 0 {
+        if self.sites_depth.get() > 0 && (!self.sampling.get() || self.site_wanted(event)) {
             // Untracked: what recording the site allocates is memsize's.
             self.untracked.set(self.untracked.get() + 1);
             sites::record(event);
             self.untracked.set(self.untracked.get() - 1);
         }
+    }
+
+    /// Whether a sampled tracing needs to see the call: an allocation that
+    /// is sampled, or a free of a block that may have been.
+    #[cfg(feature = "alloc-sites")]
+    #[inline(always)]
+    fn site_wanted(&self, event: Event) -> bool {
+        match event {
+            Event::Alloc(b) => self.count_down(b.size),
+            Event::Dealloc(b) => self.maybe_sampled(b.ptr),
+            Event::Realloc { old, new } => self.count_down(new.size) | self.maybe_sampled(old.ptr),
+        }
+    }
+
+    /// Counts `size` bytes towards the next sample; whether this is it.
+    #[cfg(feature = "alloc-sites")]
+    #[inline(always)]
+    fn count_down(&self, size: usize) -> bool {
+        let left = self.sample_until.get().wrapping_sub(size as i64);
+        self.sample_until.set(left);
+        left <= 0
+    }
+
+    /// Whether the block at `ptr` may be a sampled one.
+    #[cfg(feature = "alloc-sites")]
+    #[inline(always)]
+    fn maybe_sampled(&self, ptr: *mut u8) -> bool {
+        self.sampled_slots[filter_slot(ptr)].get() != 0
     }
 
     /// Whether anything would record this thread's calls.

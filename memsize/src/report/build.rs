@@ -55,6 +55,10 @@ struct Link {
 pub(crate) struct Builder {
     pub nodes: Vec<RawNode>,
     pub usable: bool,
+    /// The addresses of the allocations each node owns, by node, when a
+    /// report is built with allocation sites (made untracked: memsize's).
+    #[cfg(feature = "alloc-sites")]
+    pub addresses: Option<Vec<(u32, usize)>>,
 }
 
 /// The node every root hangs from.
@@ -65,6 +69,8 @@ impl Builder {
         let mut b = Builder {
             nodes: Vec::new(),
             usable,
+            #[cfg(feature = "alloc-sites")]
+            addresses: None,
         };
         b.push(Cow::Borrowed(""), "", Edge::Root, TOP);
         b
@@ -301,6 +307,13 @@ impl Hook for Builder {
     }
 
     fn alloc(&mut self, at: Position, ptr: *const u8, layout: Layout, count: usize) {
+        #[cfg(feature = "alloc-sites")]
+        if count == 1 && !ptr.is_null() {
+            if let Some(addresses) = &mut self.addresses {
+                let _untracked = crate::alloc::untracked();
+                addresses.push((at, ptr as usize));
+            }
+        }
         if !self.usable {
             let n = &mut self.nodes[at as usize];
             n.own_bytes += (layout.size() as u64).saturating_mul(count as u64);

@@ -359,13 +359,19 @@
 
 mod build;
 mod by_type;
+#[cfg(feature = "alloc-sites")]
+mod dhat;
 pub(crate) mod diff;
 #[cfg(feature = "inferno")]
 mod flamegraph;
 mod folded;
 pub(crate) mod human;
+#[cfg(feature = "pprof")]
+mod pprof;
 #[cfg(feature = "serde")]
 mod read;
+#[cfg(feature = "alloc-sites")]
+mod sites;
 mod tree;
 
 /// The usable size of one allocation, where the global allocator can tell.
@@ -413,6 +419,12 @@ pub struct Report {
     nodes: Vec<Node>,
     skipped: u64,
     usable_sizes: bool,
+    /// The allocation sites of each node's own allocations, by node index
+    /// (sorted), when built with [`ReportBuilder::sites`]. Not part of the
+    /// JSON form.
+    #[cfg(feature = "alloc-sites")]
+    #[cfg_attr(feature = "serde", serde(skip))]
+    sites: Vec<(u32, Vec<crate::alloc::sites::SiteStats>)>,
 }
 
 /// One path of a [`Report`]: its figures, summed over every value at that
@@ -618,6 +630,8 @@ impl Report {
     pub fn builder<'a>() -> ReportBuilder<'a> {
         ReportBuilder {
             cx: Context::with_hook(Box::new(Builder::new(false))),
+            #[cfg(feature = "alloc-sites")]
+            tracing: None,
         }
     }
 
@@ -772,6 +786,8 @@ impl Report {
             nodes,
             skipped: skipped as u64,
             usable_sizes,
+            #[cfg(feature = "alloc-sites")]
+            sites: Vec::new(),
         }
     }
 }
@@ -792,6 +808,8 @@ impl Report {
 /// ```
 pub struct ReportBuilder<'a> {
     cx: Context<'a>,
+    #[cfg(feature = "alloc-sites")]
+    tracing: Option<&'a crate::alloc::sites::Tracing>,
 }
 
 impl<'a> ReportBuilder<'a> {
@@ -886,13 +904,68 @@ impl<'a> ReportBuilder<'a> {
         self
     }
 
+    /// Where each node's own allocations were made: with an allocation
+    /// sites [`Tracing`](crate::alloc::sites::Tracing) open on this thread
+    /// since before the values were built, each node of the report lists
+    /// the sites of its own allocations, the most bytes first
+    /// ([`NodeRef::sites`], [`Report::sites_text`]), like `tracemalloc`'s
+    /// `get_object_traceback` for a whole tree. Call it before adding roots.
+    ///
+    /// The allocations are joined with the tracing's live blocks by address,
+    /// so the figures are exact against its snapshots (estimates where it
+    /// samples): a site's bytes at a node are the bytes of the blocks that
+    /// node owns and that the tracing saw made there. What a node owns
+    /// without an address (the nodes of a `BTreeMap` or a list, given with
+    /// `add_allocs`, and a shared `Rc`'s or `Arc`'s block), or that was
+    /// made before the tracing started or on another thread, has no site:
+    /// [`NodeRef::sited_bytes`] falls short of the own bytes by as much.
+    /// Build the report on the tracing's thread.
+    ///
+    /// ```
+    /// # #[global_allocator]
+    /// # static GLOBAL: memsize::alloc::CountingAlloc<std::alloc::System> =
+    /// #     memsize::alloc::CountingAlloc::new(std::alloc::System);
+    /// # fn main() {
+    /// use memsize::alloc::sites::Tracing;
+    /// use memsize::Report;
+    ///
+    /// let tracing = Tracing::start();
+    /// let names: Vec<String> = (0..100).map(|i| format!("user {i}")).collect();
+    /// let report = Report::builder().sites(&tracing).root("names", &names).build();
+    /// let strings = report.root().child("[..]").unwrap();
+    /// assert_eq!(strings.sites()[0].bytes, strings.own_bytes());
+    /// println!("{}", report.sites_text(3));
+    /// # }
+    /// ```
+    #[cfg(feature = "alloc-sites")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "alloc-sites")))]
+    pub fn sites(mut self, tracing: &'a crate::alloc::sites::Tracing) -> Self {
+        self.tracing = Some(tracing);
+        let _untracked = crate::alloc::untracked();
+        if let Some(builder) = self.builder() {
+            builder.addresses.get_or_insert_with(Vec::new);
+        }
+        self
+    }
+
     /// Measures what is left and returns the report.
     pub fn build(self) -> Report {
         let (hook, skipped) = self.cx.finish_hooked();
-        let builder = hook
+        #[cfg_attr(not(feature = "alloc-sites"), allow(unused_mut))]
+        let mut builder = hook
             .and_then(|hook| hook.into_any().downcast::<Builder>().ok())
             .map_or_else(|| Builder::new(false), |b| *b);
-        Report::from_builder(builder, skipped)
+        #[cfg(feature = "alloc-sites")]
+        let addresses = builder.addresses.take();
+        #[cfg_attr(not(feature = "alloc-sites"), allow(unused_mut))]
+        let mut report = Report::from_builder(builder, skipped);
+        #[cfg(feature = "alloc-sites")]
+        if let (Some(tracing), Some(addresses)) = (self.tracing, addresses) {
+            report.sites = tracing.sites_of(&addresses);
+            let _untracked = crate::alloc::untracked();
+            drop(addresses);
+        }
+        report
     }
 }
 

@@ -56,6 +56,8 @@ impl TryFrom<ReportForm> for Report {
             nodes: form.nodes,
             skipped: form.skipped,
             usable_sizes: form.usable_sizes,
+            #[cfg(feature = "alloc-sites")]
+            sites: Vec::new(),
         })
     }
 }
