@@ -1,6 +1,7 @@
 //! Adapters (`#[memsize(as = "...")]`, `memsize::adapt`): foreign types
 //! inside std's containers, and maps whose hasher has no `SizeOf`, judged
 //! by the allocator.
+#![cfg(all(feature = "std", feature = "derive"))]
 
 use std::alloc::System;
 use std::cell::RefCell;

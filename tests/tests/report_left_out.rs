@@ -2,6 +2,7 @@
 //! contents out of reach behind a lock held elsewhere, and a figure that is
 //! a bound each show on their own line at their node, and the figures
 //! still add up and equal `deep_size()`.
+#![cfg(all(feature = "std", feature = "derive"))]
 
 use std::alloc::System;
 use std::collections::HashMap;
