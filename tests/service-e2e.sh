@@ -46,7 +46,7 @@ say "$(prometheus --version 2>&1 | head -1)"
 
 # --- the service ------------------------------------------------------------
 say "building the service example"
-binary=$(cargo build -q -p memsize --example service --features metrics,serde,inferno \
+binary=$(cargo build -q -p memsize --example service --features metrics,serde,inferno,pprof \
     --message-format=json | python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -160,6 +160,15 @@ curl -sf -m 30 "$service/debug/memory/text" > "$work/text.txt" || fail "GET /deb
 curl -sf -m 30 "$service/debug/memory/types" > "$work/types.txt" || fail "GET /debug/memory/types"
 curl -sf -m 30 "$service/debug/memory/diff" > "$work/diff.txt" || fail "GET /debug/memory/diff"
 curl -sf -m 30 "$service/debug/memory/svg" > "$work/flame.svg" || fail "GET /debug/memory/svg"
+curl -sf -m 30 "$service/debug/memory/pprof" > "$work/memory.pb.gz" || fail "GET /debug/memory/pprof"
+# The heap profile, read by the real `go tool pprof` where Go is installed
+# (.ci/run installs it for the pprof tests).
+if command -v go >/dev/null 2>&1; then
+    PPROF_TMPDIR="$work" HOME="${HOME:-$work}" go tool pprof -raw "$work/memory.pb.gz" > "$work/pprof.txt" 2>"$work/pprof.err" \
+        || fail "go tool pprof could not read /debug/memory/pprof: $(cat "$work/pprof.err")"
+else
+    say "go is not installed: the pprof endpoint is checked as gzip only"
+fi
 curl -sf -m 30 "$service/debug/memory" > "$work/index.html" || fail "GET /debug/memory"
 curl -sf -m 30 "$service/metrics" > "$work/metrics.txt" || fail "GET /metrics"
 code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$service/debug/memory/nope")
@@ -240,9 +249,30 @@ svg = ET.parse(os.path.join(work, "flame.svg")).getroot()
 assert svg.tag == "{http://www.w3.org/2000/svg}svg", svg.tag
 assert "users" in text("flame.svg")
 index = text("index.html")
-for f in ["text", "types", "json", "svg", "diff"]:
+for f in ["text", "types", "json", "svg", "diff", "pprof"]:
     assert f'/debug/memory/{f}"' in index, f
-print("  every endpoint checked: json, text, types, diff, svg, index, metrics")
+
+# The heap profile: gzip, and where `go tool pprof` read it, the same totals
+# as the JSON report (allocations and total bytes, summed over its samples).
+import gzip
+with open(os.path.join(work, "memory.pb.gz"), "rb") as f:
+    assert len(gzip.decompress(f.read())) > 0
+if os.path.exists(os.path.join(work, "pprof.txt")):
+    lines = text("pprof.txt").splitlines()
+    at = lines.index("Samples:")
+    kinds = [k.replace("[dflt]", "") for k in lines[at + 1].split()]
+    sums = [0] * len(kinds)
+    for l in lines[at + 2:]:
+        if l.startswith("Locations"):
+            break
+        if ":" not in l:
+            continue
+        for i, v in enumerate(l.split(":")[0].split()):
+            sums[i] += int(v)
+    got = dict(zip(kinds, sums))
+    assert got == {"inuse_objects/count": top["allocations"], "inuse_space/bytes": total}, got
+    print(f"  go tool pprof read the profile: {got}")
+print("  every endpoint checked: json, text, types, diff, svg, pprof, index, metrics")
 EOF
 
 say "passed"

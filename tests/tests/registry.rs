@@ -294,6 +294,26 @@ fn render_json_is_the_report() {
     );
 }
 
+/// The heap profile of the registry: gzip, and its format listed.
+#[cfg(feature = "pprof")]
+#[test]
+fn render_pprof_is_a_gzipped_profile() {
+    let s = state(50);
+    let registry = Registry::new();
+    let _roots = register(&registry, &s);
+    let (profile, content_type) = registry.render("pprof").unwrap();
+    assert_eq!(content_type, "application/octet-stream");
+    assert_eq!(&profile[..2], [0x1f, 0x8b], "gzip's magic");
+    assert!(memsize::registry::FORMATS.contains(&"pprof"));
+}
+
+#[cfg(not(feature = "pprof"))]
+#[test]
+fn render_pprof_says_which_feature_it_needs() {
+    let err = Registry::new().render("pprof").unwrap_err();
+    assert!(err.to_string().contains("`pprof` feature"), "{err}");
+}
+
 #[cfg(feature = "metrics")]
 mod metrics_published {
     use std::collections::BTreeMap;

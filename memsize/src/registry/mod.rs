@@ -396,6 +396,7 @@ impl Registry {
     /// | `json` | the report's JSON form (feature `serde`) | `application/json` |
     /// | `svg` | a flame graph ([`Report::write_flamegraph`], feature `inferno`) | `image/svg+xml` |
     /// | `diff` | the growth since the previous `diff` rendering of this registry ([`Report::diff`]); the first one, since nothing | `text/plain; charset=utf-8` |
+    /// | `pprof` | a gzipped pprof profile, memory by field as `go tool pprof` shows memory by function (`Report::write_pprof`, feature `pprof`) | `application/octet-stream` |
     ///
     /// Every rendering measures anew. A format this build doesn't know (or
     /// knows but without its feature) is an [`UnknownFormat`].
@@ -445,8 +446,16 @@ impl Registry {
             }
             #[cfg(not(feature = "inferno"))]
             "svg" => Err(unknown(Some("inferno"))),
-            // "pprof": the heap profile (`Report::write_pprof`, content type
-            // "application/octet-stream"), once reports write it.
+            #[cfg(feature = "pprof")]
+            "pprof" => {
+                let mut profile = Vec::new();
+                self.report()
+                    .write_pprof(&mut profile)
+                    .expect("writing to a Vec does not fail");
+                Ok((profile, "application/octet-stream"))
+            }
+            #[cfg(not(feature = "pprof"))]
+            "pprof" => Err(unknown(Some("pprof"))),
             _ => Err(unknown(None)),
         }
     }
@@ -462,6 +471,8 @@ pub const FORMATS: &[&str] = &[
     #[cfg(feature = "inferno")]
     "svg",
     "diff",
+    #[cfg(feature = "pprof")]
+    "pprof",
 ];
 
 /// A format [`Registry::render`] does not know, or knows only with a Cargo
