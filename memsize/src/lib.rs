@@ -78,8 +78,9 @@
 //! - Third-party crates, one feature each, named after the crate and off by
 //!   default: `hashbrown`, `indexmap`, `smallvec`, `arrayvec`, `tinyvec`,
 //!   `thin-vec`, `bytes`, `slab`, `compact_str`, `smol_str`, `ecow`,
-//!   `triomphe`, `parking_lot`, `dashmap`, and the hashers of `ahash`,
-//!   `foldhash` and `rustc-hash`.
+//!   `triomphe`, `parking_lot`, `dashmap`, `semver`, `smartstring`,
+//!   `rust_decimal`, and the hashers of `ahash`, `foldhash`, `rustc-hash`,
+//!   `xxhash-rust`, `twox-hash`, `gxhash`, `fnv` and `seahash`.
 //!   Maps count their hasher, so a map's `S` implements `SizeOf` too.
 //!
 //! # MSRV

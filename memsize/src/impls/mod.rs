@@ -71,8 +71,22 @@ mod dashmap;
 mod ecow;
 #[cfg(feature = "either")]
 mod either;
+#[cfg(feature = "fnv")]
+mod fnv;
 #[cfg(feature = "foldhash")]
 mod foldhash;
+#[cfg(all(
+    feature = "gxhash",
+    any(
+        all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "aes",
+            target_feature = "sse2"
+        ),
+        all(target_arch = "aarch64", target_feature = "aes", target_feature = "neon")
+    )
+))]
+mod gxhash;
 #[cfg(feature = "half")]
 mod half;
 #[cfg(feature = "hashbrown")]
@@ -83,14 +97,22 @@ mod indexmap;
 mod ordered_float;
 #[cfg(feature = "parking_lot")]
 mod parking_lot;
+#[cfg(feature = "rust_decimal")]
+mod rust_decimal;
 #[cfg(feature = "rustc-hash")]
 mod rustc_hash;
+#[cfg(feature = "seahash")]
+mod seahash;
+#[cfg(feature = "semver")]
+mod semver;
 #[cfg(feature = "serde_json")]
 mod serde_json;
 #[cfg(feature = "slab")]
 mod slab;
 #[cfg(feature = "smallvec")]
 mod smallvec;
+#[cfg(feature = "smartstring")]
+mod smartstring;
 #[cfg(feature = "smol_str")]
 mod smol_str;
 #[cfg(feature = "thin-vec")]
@@ -101,7 +123,11 @@ mod time;
 mod tinyvec;
 #[cfg(feature = "triomphe")]
 mod triomphe;
+#[cfg(feature = "twox-hash")]
+mod twox_hash;
 #[cfg(feature = "url")]
 mod url;
 #[cfg(feature = "uuid")]
 mod uuid;
+#[cfg(feature = "xxhash-rust")]
+mod xxhash_rust;
