@@ -91,6 +91,8 @@ mod gxhash;
 mod half;
 #[cfg(feature = "hashbrown")]
 mod hashbrown;
+#[cfg(feature = "heapless")]
+mod heapless;
 #[cfg(feature = "indexmap")]
 mod indexmap;
 #[cfg(feature = "ordered-float")]
