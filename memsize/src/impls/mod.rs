@@ -95,6 +95,8 @@ mod hashbrown;
 mod heapless;
 #[cfg(feature = "indexmap")]
 mod indexmap;
+#[cfg(feature = "nalgebra")]
+mod nalgebra;
 #[cfg(feature = "num-bigint")]
 mod num_bigint;
 #[cfg(feature = "ordered-float")]
