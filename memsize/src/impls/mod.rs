@@ -97,6 +97,8 @@ mod heapless;
 mod indexmap;
 #[cfg(feature = "nalgebra")]
 mod nalgebra;
+#[cfg(feature = "ndarray")]
+mod ndarray;
 #[cfg(feature = "num-bigint")]
 mod num_bigint;
 #[cfg(feature = "ordered-float")]
