@@ -93,6 +93,8 @@ mod half;
 mod hashbrown;
 #[cfg(feature = "heapless")]
 mod heapless;
+#[cfg(feature = "http")]
+mod http;
 #[cfg(feature = "indexmap")]
 mod indexmap;
 #[cfg(feature = "nalgebra")]
