@@ -65,6 +65,8 @@ mod bytes;
 mod chrono;
 #[cfg(feature = "compact_str")]
 mod compact_str;
+#[cfg(feature = "crossbeam-queue")]
+mod crossbeam_queue;
 #[cfg(feature = "dashmap")]
 mod dashmap;
 #[cfg(feature = "ecow")]
