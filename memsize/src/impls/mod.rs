@@ -99,6 +99,8 @@ mod heapless;
 mod http;
 #[cfg(feature = "indexmap")]
 mod indexmap;
+#[cfg(feature = "jiff")]
+mod jiff;
 #[cfg(feature = "nalgebra")]
 mod nalgebra;
 #[cfg(feature = "ndarray")]
