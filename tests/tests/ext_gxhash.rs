@@ -9,7 +9,11 @@
             target_feature = "aes",
             target_feature = "sse2"
         ),
-        all(target_arch = "aarch64", target_feature = "aes", target_feature = "neon")
+        all(
+            target_arch = "aarch64",
+            target_feature = "aes",
+            target_feature = "neon"
+        )
     )
 ))]
 

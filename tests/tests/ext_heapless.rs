@@ -48,7 +48,10 @@ fn vec_and_its_view() {
     let v: Vec<String, 8> = (0..8).map(text).collect();
     let view: &heapless::VecView<String> = v.as_view();
     let stats = memsize::heap_stats(view);
-    assert_eq!(stats.bytes, (0..8).map(|i| text(i).capacity()).sum::<usize>());
+    assert_eq!(
+        stats.bytes,
+        (0..8).map(|i| text(i).capacity()).sum::<usize>()
+    );
     assert_heap_exact(v);
 }
 
@@ -71,7 +74,11 @@ fn maps_sets_and_the_rest() {
         FnvIndexMap::new,
         &[
             &|m| (0..30).for_each(|i| drop(m.insert(text(i * 3), Vec::new()).unwrap())),
-            &|m| (0..30).step_by(4).for_each(|i| drop(m.swap_remove(&text(i * 3)))),
+            &|m| {
+                (0..30)
+                    .step_by(4)
+                    .for_each(|i| drop(m.swap_remove(&text(i * 3))))
+            },
             &|m| drop(m.insert("long key for the map".into(), Vec::new())),
         ],
     );

@@ -75,7 +75,9 @@ fn uri_parts_alone() {
     assert_heap_exact("example.net:8443".parse::<Authority>().unwrap());
     assert_heap_exact(Authority::from_static("static.host"));
     assert_heap_exact("/a/b/c?d=e&f=g".parse::<PathAndQuery>().unwrap());
-    assert_heap_exact(PathAndQuery::from_maybe_shared(Bytes::from("/shared?q".to_string())).unwrap());
+    assert_heap_exact(
+        PathAndQuery::from_maybe_shared(Bytes::from("/shared?q".to_string())).unwrap(),
+    );
 }
 
 #[test]
@@ -129,20 +131,29 @@ fn header_map_bounds() {
     let over = -check.byte_difference();
     assert_eq!(over % spare as i128, 0, "{check}");
     let bucket = over / spare as i128;
-    assert!(bucket >= (size_of::<HeaderName>() + size_of::<HeaderValue>()) as i128, "{check}");
+    assert!(
+        bucket >= (size_of::<HeaderName>() + size_of::<HeaderValue>()) as i128,
+        "{check}"
+    );
     assert_eq!(check.allocation_difference(), 0);
     // Extra values: under by the `Vec`'s spare capacity, fewer than their
     // number plus 4 when only appended.
     for extra in [1, 3, 4, 5, 16, 17, 100] {
         let mut map = request_headers(3);
         for i in 0..extra {
-            map.append(header::ACCEPT, HeaderValue::from_str(&format!("type/{i}")).unwrap());
+            map.append(
+                header::ACCEPT,
+                HeaderValue::from_str(&format!("type/{i}")).unwrap(),
+            );
         }
         let values = map.len() - map.keys_len();
         let check = check_heap(map);
         let per_value = size_of::<HeaderValue>() + 4 * size_of::<usize>();
         assert!(check.byte_difference() >= 0, "{check}");
-        assert!(check.byte_difference() < ((values + 4) * per_value) as i128, "{check}");
+        assert!(
+            check.byte_difference() < ((values + 4) * per_value) as i128,
+            "{check}"
+        );
         assert_eq!(check.allocation_difference(), 0);
         if values.is_power_of_two() && values >= 4 {
             // `push` doubled the `Vec` to exactly this.

@@ -25,8 +25,7 @@ fn heap_free_values() {
     assert_heap_exact(1.year().months(2).hours(3).nanoseconds(4));
     assert_heap_exact(SignedDuration::from_secs(90));
     assert_heap_exact(Offset::constant(-5));
-    let by_day: BTreeMap<Date, Span> =
-        (1..=28).map(|d| (date(2026, 2, d), d.days())).collect();
+    let by_day: BTreeMap<Date, Span> = (1..=28).map(|d| (date(2026, 2, d), d.days())).collect();
     assert_heap_exact(by_day);
 }
 
@@ -66,7 +65,10 @@ fn zone_parsed_by_the_user_is_under() {
         assert_eq!(check.heap_bytes, 0);
         assert!(check.byte_difference() > 0, "{check}");
         // Within a few times the TZif data: the block and parsed tables.
-        assert!(check.byte_difference() < 8 * data.len() as i128 + 4096, "{check}");
+        assert!(
+            check.byte_difference() < 8 * data.len() as i128 + 4096,
+            "{check}"
+        );
     }
     let _ = tz::db();
 }

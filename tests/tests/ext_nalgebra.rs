@@ -32,7 +32,9 @@ fn dynamic_matrices() {
         assert_heap_exact(&m * m.transpose());
         assert_heap_exact(m);
     }
-    assert_heap_exact(DVector::<f32>::from_vec((0..1000).map(|i| i as f32).collect()));
+    assert_heap_exact(DVector::<f32>::from_vec(
+        (0..1000).map(|i| i as f32).collect(),
+    ));
     // A `Vec` with spare capacity keeps it in the storage.
     let mut data = Vec::with_capacity(100);
     data.extend((0..12).map(|i| i as f64));

@@ -42,10 +42,10 @@ fn sliced_in_place_and_grown() {
     );
     check_history::<Array1<String>>(
         || Array1::from_iter((0..20).map(|i| "e".repeat(i))),
-        &[
-            &|a| a.slice_collapse(s![5..8]),
-            &|a| a.push(Axis(0), ndarray::aview0(&"pushed".to_string()).view()).unwrap(),
-        ],
+        &[&|a| a.slice_collapse(s![5..8]), &|a| {
+            a.push(Axis(0), ndarray::aview0(&"pushed".to_string()).view())
+                .unwrap()
+        }],
     );
 }
 
@@ -55,7 +55,10 @@ fn shared_arrays_count_once() {
     let b = a.clone();
     let c = a.slice(s![..10, ..]).to_shared();
     let stats = memsize::heap_stats(&(a.clone(), b.clone()));
-    assert_eq!((stats.bytes, stats.allocations), (2 * 8 + 3 * 8 + 50 * 50 * 8, 2));
+    assert_eq!(
+        (stats.bytes, stats.allocations),
+        (2 * 8 + 3 * 8 + 50 * 50 * 8, 2)
+    );
     assert_heap_exact((a, b));
     assert_heap_exact(c);
     let mut owned = Array1::<String>::from_iter((0..10).map(|i| "z".repeat(i * 5))).into_shared();

@@ -73,6 +73,8 @@ fn histories() {
             &|n| *n >>= 200,
         ],
     );
-    let v: Vec<BigUint> = (0..50u32).map(|i| BigUint::from(i + 2).pow(i * 10)).collect();
+    let v: Vec<BigUint> = (0..50u32)
+        .map(|i| BigUint::from(i + 2).pow(i * 10))
+        .collect();
     assert_heap_exact(v);
 }

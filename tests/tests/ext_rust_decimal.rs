@@ -32,8 +32,9 @@ fn decimals_in_containers() {
             &|v| v.shrink_to_fit(),
         ],
     );
-    let prices: BTreeMap<String, Decimal> =
-        (0..200).map(|i| (format!("item{i}"), Decimal::new(i * 99, 2))).collect();
+    let prices: BTreeMap<String, Decimal> = (0..200)
+        .map(|i| (format!("item{i}"), Decimal::new(i * 99, 2)))
+        .collect();
     assert_heap_exact(prices);
     let totals: HashMap<u32, Decimal> = (0..200).map(|i| (i, Decimal::from(i))).collect();
     assert_heap_exact(totals);

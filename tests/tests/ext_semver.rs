@@ -18,7 +18,9 @@ fn identifiers_inline_and_on_the_heap() {
     assert_heap_exact(BuildMetadata::EMPTY);
     // Every length around the inline limit and the varint's steps.
     for len in [1, 7, 8, 9, 16, 127, 128, 129, 300, 16_383, 16_384, 20_000] {
-        let text: String = (0..len).map(|i| if i % 2 == 0 { 'a' } else { '1' }).collect();
+        let text: String = (0..len)
+            .map(|i| if i % 2 == 0 { 'a' } else { '1' })
+            .collect();
         let pre = Prerelease::new(&text).unwrap();
         assert_eq!(pre.heap_size() == 0, len <= 8, "{len}");
         assert_heap_exact(pre.clone());
@@ -42,7 +44,11 @@ fn versions() {
         assert_heap_exact(v.clone());
         assert_heap_exact(v);
     }
-    assert_heap_exact(vec![Version::parse("1.0.0-beta.2222222+meta.data.here").unwrap(); 10]);
+    assert_heap_exact(vec![
+        Version::parse("1.0.0-beta.2222222+meta.data.here")
+            .unwrap();
+        10
+    ]);
 }
 
 #[test]
@@ -61,7 +67,13 @@ fn requirements() {
     check_history::<VersionReq>(
         || VersionReq::parse(">=1.2.3-longer.pre, <2").unwrap(),
         &[
-            &|r| r.comparators.extend(VersionReq::parse("^1.5.0-rc.123456789").unwrap().comparators),
+            &|r| {
+                r.comparators.extend(
+                    VersionReq::parse("^1.5.0-rc.123456789")
+                        .unwrap()
+                        .comparators,
+                )
+            },
             &|r| r.comparators.truncate(1),
             &|r| r.comparators.shrink_to_fit(),
             &|r| r.comparators.clear(),

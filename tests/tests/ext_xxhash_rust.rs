@@ -22,7 +22,10 @@ fn hashers_are_heap_free() {
     assert_heap_exact(xxh3::Xxh3Builder::new().with_seed(4).build());
     assert_heap_exact(xxh3::Xxh3Default::new());
     assert_heap_exact(xxh3::Xxh3DefaultBuilder::new());
-    assert_eq!(xxh3::Xxh3Builder::new().with_secret([7; 192]).heap_size(), 0);
+    assert_eq!(
+        xxh3::Xxh3Builder::new().with_secret([7; 192]).heap_size(),
+        0
+    );
 }
 
 fn filled<S: BuildHasher>(hasher: S) -> HashMap<String, Vec<u8>, S> {

@@ -33,7 +33,10 @@ heap_free_ext! { "heapless":
 
 /// Elements' heap, if they own any.
 #[inline]
-fn add_elements<'a, T: SizeOf + 'a>(cx: &mut Context<'a>, elements: impl Iterator<Item = &'a T> + 'a) {
+fn add_elements<'a, T: SizeOf + 'a>(
+    cx: &mut Context<'a>,
+    elements: impl Iterator<Item = &'a T> + 'a,
+) {
     if !T::is_heap_free() {
         cx.descend(move |cx| elements.for_each(|v| cx.add_element(v)));
     }

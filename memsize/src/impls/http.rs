@@ -96,7 +96,13 @@ fn probe_bytes() -> (Bytes, [usize; WORDS]) {
 unsafe fn read_words<T, const N: usize>(value: &T, from: usize) -> [usize; N] {
     // SAFETY: the caller's contract; these types hold pointers, so are
     // word-aligned.
-    unsafe { (value as *const T).cast::<usize>().add(from).cast::<[usize; N]>().read() }
+    unsafe {
+        (value as *const T)
+            .cast::<usize>()
+            .add(from)
+            .cast::<[usize; N]>()
+            .read()
+    }
 }
 
 /// Fact 1: where the `Bytes` is in a wrapper one word larger.

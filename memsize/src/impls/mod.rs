@@ -85,7 +85,11 @@ mod foldhash;
             target_feature = "aes",
             target_feature = "sse2"
         ),
-        all(target_arch = "aarch64", target_feature = "aes", target_feature = "neon")
+        all(
+            target_arch = "aarch64",
+            target_feature = "aes",
+            target_feature = "neon"
+        )
     )
 ))]
 mod gxhash;

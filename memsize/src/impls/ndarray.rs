@@ -29,9 +29,7 @@
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
-use ndarray::{
-    Array, ArrayBase, Dimension, OwnedArcRepr, OwnedRepr, RawViewRepr, ViewRepr,
-};
+use ndarray::{Array, ArrayBase, Dimension, OwnedArcRepr, OwnedRepr, RawViewRepr, ViewRepr};
 
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
