@@ -352,16 +352,19 @@ struct ExtraValue<T> {
 /// Its index table, its entries and its extra values, then its names' and
 /// values' heap.
 ///
-/// Bound, as http shows neither `Vec`'s capacity (fact 7):
+/// Bound, as http shows neither `Vec`'s capacity (fact 7). The figure is
+/// exact for a map built by inserting, appending and reserving (as a parser
+/// builds one) and otherwise:
 ///
 /// - the index table is exact (from `capacity()`);
-/// - the entries are counted at `capacity()`: exact for a map grown by
-///   inserting, appending or reserving, over by `capacity() - keys_len()`
-///   entries for a clone (whose `Vec` is as long as its contents);
-/// - the extra values (the values after each name's first) are counted at
-///   their number, `len() - keys_len()`: exact for a clone, under by the
-///   `Vec`'s spare capacity otherwise: for a map whose extra values were
-///   only appended, fewer than that number plus 4.
+/// - the entries are counted at `capacity()`, which http reserves exactly
+///   as the map grows: over by `capacity() - keys_len()` entries for a
+///   clone, whose `Vec` is as long as its contents;
+/// - the extra values (the values after each name's first, `len() -
+///   keys_len()` of them) are counted at the capacity `push` grows a `Vec`
+///   to for that many (the next power of two, at least 4): over by the
+///   difference for a clone; under by what removals and `clear()` left
+///   behind.
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 impl<T: SizeOf> SizeOf for HeaderMap<T> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
@@ -372,7 +375,13 @@ impl<T: SizeOf> SizeOf for HeaderMap<T> {
         if let Ok(layout) = Layout::array::<Bucket<T>>(cap) {
             cx.add_alloc(core::ptr::null(), layout);
         }
-        if let Ok(layout) = Layout::array::<ExtraValue<T>>(self.len() - self.keys_len()) {
+        let extra = match self.len() - self.keys_len() {
+            0 => 0,
+            // `Vec`'s growth by `push`: doubling from its minimum capacity.
+            n if size_of::<ExtraValue<T>>() <= 1024 => n.next_power_of_two().max(4),
+            n => n.next_power_of_two(),
+        };
+        if let Ok(layout) = Layout::array::<ExtraValue<T>>(extra) {
             cx.add_alloc(core::ptr::null(), layout);
         }
         cx.descend(move |cx| {
