@@ -24,7 +24,7 @@
 
 use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU8, AtomicUsize, Ordering};
 
 use crossbeam_queue::{ArrayQueue, SegQueue};
 
@@ -84,8 +84,10 @@ unsafe fn positions<T>(queue: &SegQueue<T>) -> [[u64; 2]; 2] {
             // SAFETY: each word is one of a `Position`'s two atomics (an
             // `AtomicU64` and an `AtomicPtr`, both 8 bytes here), at the
             // start of its half, loaded atomically: other threads may push
-            // and pop meanwhile.
-            unsafe { (*base.add(h * half + w * 8).cast::<AtomicU64>()).load(Ordering::Acquire) }
+            // and pop meanwhile. Both are loaded as pointers, which holds an
+            // integer too, and read as addresses.
+            let word = unsafe { &*base.add(h * half + w * 8).cast::<AtomicPtr<u8>>() };
+            word.load(Ordering::Acquire) as usize as u64
         })
     })
 }

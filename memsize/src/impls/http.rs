@@ -105,6 +105,16 @@ unsafe fn read_words<T, const N: usize>(value: &T, from: usize) -> [usize; N] {
     }
 }
 
+/// Reads word `at` of `value` as a pointer, keeping its provenance.
+///
+/// # Safety
+///
+/// That word lies inside `value`, is initialized and holds a pointer.
+unsafe fn read_ptr<T>(value: &T, at: usize) -> *const u8 {
+    // SAFETY: the caller's contract; word-aligned as for `read_words`.
+    unsafe { (value as *const T).cast::<*const u8>().add(at).read() }
+}
+
 /// Fact 1: where the `Bytes` is in a wrapper one word larger.
 fn find_in_wrapper<T>(wrapper: &T, bytes: &[usize; WORDS]) -> Option<usize> {
     if size_of::<T>() != size_of::<Bytes>() + size_of::<usize>() {
@@ -171,8 +181,8 @@ fn probe_scheme() -> Option<usize> {
     }
     let s: Scheme = "memsize-probe".parse().ok()?;
     // SAFETY: word 1 of an `Other` scheme is its `Box` (fact 4).
-    let [boxed] = unsafe { read_words::<_, 1>(&s, 1) };
-    if boxed == 0 || boxed % core::mem::align_of::<Bytes>() != 0 {
+    let boxed = unsafe { read_ptr(&s, 1) };
+    if boxed.is_null() || boxed as usize % core::mem::align_of::<Bytes>() != 0 {
         return None;
     }
     // SAFETY: the `Box`'s pointee, a live `ByteStr` (a `Bytes`'s words)
@@ -280,10 +290,7 @@ impl SizeOf for Scheme {
             // SAFETY: word 1 of an `Other` scheme is its `Box` (fact 4),
             // initialized, pointing to a `ByteStr` that lives as long as
             // `self`, a `Bytes`'s layout (fact 2).
-            let inner: &'a Bytes = unsafe {
-                let [boxed] = read_words::<_, 1>(self, 1);
-                &*(boxed as *const Bytes)
-            };
+            let inner: &'a Bytes = unsafe { &*read_ptr(self, 1).cast::<Bytes>() };
             cx.add_alloc(core::ptr::null(), Layout::new::<Bytes>());
             cx.add(inner);
         } else {

@@ -55,15 +55,26 @@ unsafe fn words<T>(value: &T) -> crate::lib::Vec<usize> {
     (0..n).map(|i| unsafe { base.add(i).read() }).collect()
 }
 
+/// Reads word `at` of `value` as a pointer, keeping its provenance.
+///
+/// # Safety
+///
+/// That word lies inside `value` (or the block `value` points to), is
+/// initialized and holds a pointer; the memory is word-aligned.
+unsafe fn read_ptr<T>(value: *const T, at: usize) -> *const u8 {
+    // SAFETY: the caller's contract.
+    unsafe { value.cast::<*const u8>().add(at).read() }
+}
+
 /// Reads `N` words at `addr`.
 ///
 /// # Safety
 ///
 /// `addr` is a live, word-aligned block of at least `N` initialized words
 /// not written while it is read.
-unsafe fn read_block<const N: usize>(addr: usize) -> [usize; N] {
+unsafe fn read_block<const N: usize>(addr: *const u8) -> [usize; N] {
     // SAFETY: the caller's contract.
-    unsafe { (addr as *const [usize; N]).read() }
+    unsafe { addr.cast::<[usize; N]>().read() }
 }
 
 /// An `Array<u8, D>` with a buffer of capacity `PROBE_CAP`: `PROBE_LEN`
@@ -115,6 +126,8 @@ fn probe_shared<D: Dimension>(ndim: usize) -> Option<usize> {
     if others.next().is_some() || addr % core::mem::align_of::<usize>() != 0 {
         return None;
     }
+    // SAFETY: the same word, read again as the pointer it is.
+    let addr = unsafe { read_ptr(&a, arc) };
     // SAFETY: the one word of this `ArcArray` that is not one of its parts
     // is its `Arc`'s pointer (fact 1): a live block of two counters and an
     // `OwnedRepr` (fact 3), five words, not written while `a` is unique
@@ -139,21 +152,23 @@ fn slot<D: Dimension>(table: &[AtomicU8; 7], probe: fn(usize) -> Option<usize>) 
     (s != u8::MAX).then(|| usize::from(s - 1))
 }
 
-/// The buffer of an `OwnedRepr` (its three words) and its live elements.
+/// The buffer of the `OwnedRepr` at `repr` and its live elements.
 ///
 /// # Safety
 ///
-/// `repr` are the words of a live `OwnedRepr<A>` (fact 2) that outlives
-/// `'a` and is not written during it.
-unsafe fn add_owned_repr<'a, A: SizeOf + 'a>(cx: &mut Context<'a>, repr: [usize; 3]) {
-    let [ptr, len, cap] = repr;
+/// `repr` points to a live `OwnedRepr<A>` (fact 2) that outlives `'a` and
+/// is not written during it.
+unsafe fn add_owned_repr<'a, A: SizeOf + 'a>(cx: &mut Context<'a>, repr: *const u8) {
+    // SAFETY: the caller's contract: three initialized words, the first a
+    // pointer.
+    let (ptr, [_, len, cap]) = unsafe { (read_ptr(repr, 0), read_block::<3>(repr)) };
     if let Ok(layout) = Layout::array::<A>(cap) {
-        cx.add_alloc(ptr as *const u8, layout);
+        cx.add_alloc(ptr, layout);
     }
     if !A::is_heap_free() {
         // SAFETY: the first `len` elements of the buffer are live (fact 2),
         // borrowed for as long as the array is.
-        let elements: &'a [A] = unsafe { core::slice::from_raw_parts(ptr as *const A, len) };
+        let elements: &'a [A] = unsafe { core::slice::from_raw_parts(ptr.cast::<A>(), len) };
         cx.descend(move |cx| elements.iter().for_each(|v| cx.add_element(v)));
     }
 }
@@ -192,13 +207,15 @@ impl<A: SizeOf, D: Dimension> SizeOf for ArrayBase<OwnedRepr<A>, D> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
         if let Some(cap) = slot::<D>(&OWNED, probe_owned::<D>) {
             // SAFETY: the probe found `ptr, len, capacity` at `cap - 2..=cap`
-            // of arrays of this `D` (facts 1, 2, 4): initialized words.
-            let repr = unsafe {
-                let base = (self as *const Self).cast::<usize>().add(cap - 2);
-                (base as *const [usize; 3]).read()
-            };
-            // SAFETY: the words of this borrowed array's `OwnedRepr`.
-            unsafe { add_owned_repr::<A>(cx, repr) };
+            // of arrays of this `D` (facts 1, 2, 4): this borrowed array's
+            // `OwnedRepr`.
+            unsafe {
+                let repr = (self as *const Self)
+                    .cast::<usize>()
+                    .add(cap - 2)
+                    .cast::<u8>();
+                add_owned_repr::<A>(cx, repr);
+            }
             return;
         }
         if let Ok(layout) = Layout::array::<A>(self.len()) {
@@ -220,18 +237,19 @@ impl<A: SizeOf, D: Dimension> SizeOf for ArrayBase<OwnedArcRepr<A>, D> {
         if let Some(arc) = slot::<D>(&SHARED, probe_shared::<D>) {
             // SAFETY: the probe found the `Arc`'s pointer at word `arc` of
             // arrays of this `D` (facts 1, 3, 4).
-            let addr = unsafe { (self as *const Self).cast::<usize>().add(arc).read() };
+            let addr = unsafe { read_ptr(self, arc) };
             let block = Layout::new::<[usize; 2]>()
                 .extend(Layout::new::<[usize; 3]>())
                 .map(|(l, _)| l.pad_to_align());
             if let Ok(block) = block {
-                if cx.add_shared(addr as *const u8, block) {
+                if cx.add_shared(addr, block) {
                     // SAFETY: the live `Arc` block this array holds (fact
                     // 3), its `OwnedRepr` after the two counters; shared, so
                     // not written while borrowed.
-                    let words: [usize; 5] = unsafe { read_block(addr) };
-                    // SAFETY: as above, the words of the `OwnedRepr`.
-                    unsafe { add_owned_repr::<A>(cx, [words[2], words[3], words[4]]) };
+                    unsafe {
+                        let repr = addr.cast::<usize>().add(2).cast::<u8>();
+                        add_owned_repr::<A>(cx, repr);
+                    }
                 }
             }
             return;
