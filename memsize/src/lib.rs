@@ -80,8 +80,9 @@
 //!   `thin-vec`, `bytes`, `slab`, `compact_str`, `smol_str`, `ecow`,
 //!   `triomphe`, `parking_lot`, `dashmap`, `semver`, `smartstring`,
 //!   `rust_decimal`, `heapless`, `num-bigint`, `nalgebra`, `ndarray`, `http`,
-//!   `crossbeam-queue`, `jiff`, and the hashers of `ahash`, `foldhash`,
-//!   `rustc-hash`, `xxhash-rust`, `twox-hash`, `gxhash`, `fnv` and `seahash`.
+//!   `crossbeam-queue`, `jiff`, `imbl`, and the hashers of `ahash`,
+//!   `foldhash`, `rustc-hash`, `xxhash-rust`, `twox-hash`, `gxhash`, `fnv` and
+//!   `seahash`.
 //!   Maps count their hasher, so a map's `S` implements `SizeOf` too.
 //!
 //! # MSRV

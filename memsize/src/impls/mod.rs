@@ -101,6 +101,8 @@ mod hashbrown;
 mod heapless;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "imbl")]
+mod imbl;
 #[cfg(feature = "indexmap")]
 mod indexmap;
 #[cfg(feature = "jiff")]
