@@ -217,7 +217,7 @@ fn names_from_data_give_parseable_folded_lines_and_svg() {
         check_svg(&one, &what);
         // The printed tree and diff hold no control character either (a
         // terminal would act on it), and fit in 80 columns.
-        let text = one.to_string() + &one.diff(&Report::new(&1u8)).to_string();
+        let text = one.to_string() + one.diff(&Report::new(&1u8)).to_string().as_str();
         for line in text.lines() {
             assert!(!line.chars().any(char::is_control), "{what}: {line:?}");
             assert!(line.chars().count() <= 80, "{what}: {line:?}");

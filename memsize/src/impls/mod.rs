@@ -92,24 +92,58 @@ mod bytes;
 mod chrono;
 #[cfg(feature = "compact_str")]
 mod compact_str;
+#[cfg(feature = "crossbeam-queue")]
+mod crossbeam_queue;
 #[cfg(feature = "dashmap")]
 mod dashmap;
 #[cfg(feature = "ecow")]
 mod ecow;
 #[cfg(feature = "either")]
 mod either;
+#[cfg(feature = "fnv")]
+mod fnv;
 #[cfg(feature = "foldhash")]
 mod foldhash;
+#[cfg(all(
+    feature = "gxhash",
+    any(
+        all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "aes",
+            target_feature = "sse2"
+        ),
+        all(
+            target_arch = "aarch64",
+            target_feature = "aes",
+            target_feature = "neon"
+        )
+    )
+))]
+mod gxhash;
 #[cfg(feature = "half")]
 mod half;
 #[cfg(feature = "hashbrown")]
 mod hashbrown;
 #[cfg(feature = "hashlink")]
 mod hashlink;
+#[cfg(feature = "heapless")]
+mod heapless;
+#[cfg(feature = "http")]
+mod http;
+#[cfg(feature = "imbl")]
+mod imbl;
 #[cfg(feature = "indexmap")]
 mod indexmap;
+#[cfg(feature = "jiff")]
+mod jiff;
 #[cfg(feature = "lru")]
 mod lru;
+#[cfg(feature = "nalgebra")]
+mod nalgebra;
+#[cfg(feature = "ndarray")]
+mod ndarray;
+#[cfg(feature = "num-bigint")]
+mod num_bigint;
 #[cfg(feature = "once_cell")]
 mod once_cell;
 #[cfg(feature = "ordered-float")]
@@ -122,8 +156,14 @@ mod petgraph;
 mod prost_types;
 #[cfg(feature = "roaring")]
 mod roaring;
+#[cfg(feature = "rust_decimal")]
+mod rust_decimal;
 #[cfg(feature = "rustc-hash")]
 mod rustc_hash;
+#[cfg(feature = "seahash")]
+mod seahash;
+#[cfg(feature = "semver")]
+mod semver;
 #[cfg(feature = "serde_json")]
 mod serde_json;
 #[cfg(feature = "slab")]
@@ -132,6 +172,8 @@ mod slab;
 mod slotmap;
 #[cfg(feature = "smallvec")]
 mod smallvec;
+#[cfg(feature = "smartstring")]
+mod smartstring;
 #[cfg(feature = "smol_str")]
 mod smol_str;
 #[cfg(feature = "thin-vec")]
@@ -144,7 +186,11 @@ mod tinyvec;
 mod tokio;
 #[cfg(feature = "triomphe")]
 mod triomphe;
+#[cfg(feature = "twox-hash")]
+mod twox_hash;
 #[cfg(feature = "url")]
 mod url;
 #[cfg(feature = "uuid")]
 mod uuid;
+#[cfg(feature = "xxhash-rust")]
+mod xxhash_rust;
