@@ -63,6 +63,9 @@ impl<T> SizeOf for ArrayQueue<T> {
         if let Ok(layout) = Layout::array::<ArraySlot<T>>(self.capacity()) {
             cx.add_alloc(core::ptr::null(), layout);
         }
+        if core::mem::needs_drop::<T>() && !self.is_empty() {
+            cx.add_bound("queued values' heap");
+        }
     }
 }
 
@@ -150,6 +153,9 @@ impl<T> SizeOf for SegQueue<T> {
         };
         if blocks != 0 {
             cx.add_allocs(Layout::new::<Block<T>>(), blocks);
+        }
+        if core::mem::needs_drop::<T>() && !self.is_empty() {
+            cx.add_bound("queued values' heap");
         }
     }
 }

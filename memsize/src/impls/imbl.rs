@@ -58,6 +58,9 @@ fn first_entry<K, V>(cx: &mut Context<'_>, k: &K, v: &V) -> bool {
 #[cfg_attr(docsrs, doc(cfg(feature = "imbl")))]
 impl<A: SizeOf, P: SharedPointerKind> SizeOf for GenericVector<A, P> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if !self.is_empty() {
+            cx.add_bound("imbl's nodes");
+        }
         if !A::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self.iter() {
@@ -78,6 +81,9 @@ impl<A: SizeOf, P: SharedPointerKind> SizeOf for GenericVector<A, P> {
 #[cfg_attr(docsrs, doc(cfg(feature = "imbl")))]
 impl<K: SizeOf, V: SizeOf, S: SizeOf, P: SharedPointerKind> SizeOf for GenericHashMap<K, V, S, P> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if !self.is_empty() {
+            cx.add_bound("imbl's nodes");
+        }
         cx.add_field("hasher", self.hasher());
         if !K::is_heap_free() || !V::is_heap_free() {
             cx.descend(move |cx| {
@@ -96,6 +102,9 @@ impl<K: SizeOf, V: SizeOf, S: SizeOf, P: SharedPointerKind> SizeOf for GenericHa
 #[cfg_attr(docsrs, doc(cfg(feature = "imbl")))]
 impl<A: SizeOf, S: SizeOf, P: SharedPointerKind> SizeOf for GenericHashSet<A, S, P> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if !self.is_empty() {
+            cx.add_bound("imbl's nodes");
+        }
         cx.add_field("hasher", self.hasher());
         if !A::is_heap_free() {
             cx.descend(move |cx| {
@@ -117,6 +126,9 @@ impl<A: SizeOf, S: SizeOf, P: SharedPointerKind> SizeOf for GenericHashSet<A, S,
 #[cfg_attr(docsrs, doc(cfg(feature = "imbl")))]
 impl<K: SizeOf + Ord, V: SizeOf, P: SharedPointerKind> SizeOf for GenericOrdMap<K, V, P> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if !self.is_empty() {
+            cx.add_bound("imbl's nodes");
+        }
         if !K::is_heap_free() || !V::is_heap_free() {
             cx.descend(move |cx| {
                 for (k, v) in self.iter() {
@@ -134,6 +146,9 @@ impl<K: SizeOf + Ord, V: SizeOf, P: SharedPointerKind> SizeOf for GenericOrdMap<
 #[cfg_attr(docsrs, doc(cfg(feature = "imbl")))]
 impl<A: SizeOf + Ord, P: SharedPointerKind> SizeOf for GenericOrdSet<A, P> {
     fn add_heap<'a>(&'a self, cx: &mut Context<'a>) {
+        if !self.is_empty() {
+            cx.add_bound("imbl's nodes");
+        }
         if !A::is_heap_free() {
             cx.descend(move |cx| {
                 for v in self.iter() {

@@ -223,6 +223,7 @@ impl<A: SizeOf, D: Dimension> SizeOf for ArrayBase<OwnedRepr<A>, D> {
         }
         add_dyn_parts(cx, self.ndim());
         add_visible(cx, self);
+        cx.add_bound("spare or hidden capacity");
     }
 }
 
@@ -259,6 +260,7 @@ impl<A: SizeOf, D: Dimension> SizeOf for ArrayBase<OwnedArcRepr<A>, D> {
         }
         add_dyn_parts(cx, self.ndim());
         add_visible(cx, self);
+        cx.add_bound("spare or hidden capacity");
     }
 }
 
