@@ -49,11 +49,14 @@ pub const OUT_OF_LINE: usize = 1;
 pub struct Column<T> {
     /// `n` calls on the value in a loop the call is compiled into; returns
     /// the last figure.
-    pub inlined: Box<dyn Fn(&T, u64) -> usize>,
+    pub inlined: Inlined<T>,
     /// Makes the boxed closure of the out-of-line shape for a value: one
     /// call, through a function pointer the optimizer cannot see.
     pub out_of_line: OutOfLine<T>,
 }
+
+/// See [`Column::inlined`].
+pub type Inlined<T> = Box<dyn Fn(&T, u64) -> usize>;
 
 /// See [`Column::out_of_line`].
 pub type OutOfLine<T> = Box<dyn for<'a> Fn(&'a T) -> Box<dyn Fn() -> usize + 'a>>;
