@@ -179,8 +179,9 @@ impl NodeCounter {
         }
     }
 
-    /// Counts the keys (or values) at `addrs`, in iteration order, calling
-    /// `each` on every item too. The loop's state is in locals, so that the
+    /// Counts the nodes from `items` (entries, keys or values, in iteration
+    /// order) by the address `addr` gives of each, calling `each` on every
+    /// item too. The loop's state is in locals, so that the
     /// per-key work is a compare and a move; a key that opens a run goes
     /// to [`NodeCounter::run_break`].
     #[inline]
