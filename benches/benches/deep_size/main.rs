@@ -21,10 +21,17 @@
 //! memsize's against the counting allocator, which sees what dropping the
 //! value frees.
 //!
+//! Every column runs in two call shapes (see `columns.rs`): inlined into the
+//! timing loop, and out of line (a boxed closure calling the crate's trait
+//! method through a function pointer behind `black_box`), sampled in the same
+//! rounds. The bench's global allocator is memsize's `CountingAlloc<System>`,
+//! or `System` with the feature `deep-size-system` (then the figures are not
+//! checked against an allocator).
+//!
 //! For an instruction profile of one column, run the bench binary under
-//! `valgrind --tool=callgrind` with `--profile=<column> <case>`: each picked
-//! case is built at full size and measured by that column only, 10 times,
-//! in `timing::profiled`.
+//! `valgrind --tool=callgrind` with `--profile=<column> <case>` (and
+//! `--out-of-line` for that shape): each picked case is built at full size
+//! and measured by that column only, 10 times, in `timing::profiled`.
 //!
 //! The files: `columns.rs` the contenders, `floors.rs` the hand-written
 //! floors, `timing.rs` the timing loop, `report.rs` the tables; the cases
@@ -35,23 +42,33 @@ mod floors;
 mod report;
 mod timing;
 
-use std::alloc::System;
 use std::collections::{BTreeMap, HashMap};
+use std::hint::black_box;
 use std::time::Instant;
 
 use get_size2::{GetSize, StandardTracker};
-use memsize::alloc::CountingAlloc;
 use memsize::SizeOf;
 use memsize_benches::data::{self, Graph, List};
 use memsize_benches::rng::Rng;
 
-use columns::{all, all_but_typesize, col, fastest, Columns, FLOOR, GET_SIZE2, MEMSIZE};
+use columns::{all, all_but_typesize, column, fastest, Columns, FLOOR, GET_SIZE2, MEMSIZE, SHAPES};
 use floors::HashTable;
 use report::bytes;
 use timing::{run_case, Case, CaseResult, Plan};
 
+#[cfg(not(feature = "deep-size-system"))]
 #[global_allocator]
-static GLOBAL: CountingAlloc<System> = CountingAlloc::new(System);
+static GLOBAL: memsize::alloc::CountingAlloc<std::alloc::System> =
+    memsize::alloc::CountingAlloc::new(std::alloc::System);
+
+/// Whether the global allocator is memsize's counting one (else `System`).
+pub const COUNTING: bool = cfg!(not(feature = "deep-size-system"));
+/// The global allocator's name, for the tables.
+pub const ALLOCATOR: &str = if COUNTING {
+    "CountingAlloc<System>"
+} else {
+    "System"
+};
 
 /// The stack of the thread the cases run on: deepsize and get-size2
 /// recurse once per node of a list.
@@ -209,7 +226,14 @@ fn cases(plan: &Plan, scale: usize) -> Vec<CaseResult> {
             let mut c = fastest::<Graph>(floors::graph);
             // `get_heap_size()` counts an `Rc` every time it is reached; with
             // a tracker it counts each once, as the others do.
-            c[GET_SIZE2] = col(|g: &Graph| g.get_heap_size_with_tracker(StandardTracker::new()).0);
+            c[GET_SIZE2] = column(
+                |g: &Graph| g.get_heap_size_with_tracker(StandardTracker::new()).0,
+                |g: &Graph| {
+                    let f: fn(&Graph, StandardTracker) -> (usize, StandardTracker) =
+                        black_box(<Graph as GetSize>::get_heap_size_with_tracker);
+                    f(g, StandardTracker::new()).0
+                },
+            );
             (data::graph(rng, n), c)
         },
     );
@@ -227,10 +251,16 @@ fn main() {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let profile = std::env::args().find_map(|a| a.strip_prefix("--profile=").map(String::from));
+    let profile_shape = if std::env::args().any(|a| a == "--out-of-line") {
+        columns::OUT_OF_LINE
+    } else {
+        columns::INLINED
+    };
     let plan = Plan {
         full: full || profile.is_some(),
         picks,
         profile,
+        profile_shape,
     };
     let scale = if plan.full { 1 } else { 1000 };
     let started = Instant::now();
@@ -247,18 +277,36 @@ fn main() {
 
     // The floors are checked against memsize, and memsize against the
     // allocator: a mismatch is a bug in one of them, not a result.
+    // Both shapes of one column must give the same figure.
     let mut wrong = false;
     for r in &results {
-        let (Some(floor), Some(ms)) = (r.cells[FLOOR], r.cells[MEMSIZE]) else {
-            unreachable!("every case has a floor and a memsize column")
-        };
-        if r.floor_is_heap && floor.heap != ms.heap {
-            eprintln!("{}: floor {} != memsize {}", r.title, floor.heap, ms.heap);
-            wrong = true;
-        }
-        if ms.heap as u64 != r.freed {
-            eprintln!("{}: memsize {} != freed {}", r.title, ms.heap, r.freed);
-            wrong = true;
+        for (shape, cells) in r.cells.iter().enumerate() {
+            let (Some(floor), Some(ms)) = (cells[FLOOR], cells[MEMSIZE]) else {
+                unreachable!("every case has a floor and a memsize column")
+            };
+            let name = SHAPES[shape];
+            if r.floor_is_heap && floor.heap != ms.heap {
+                eprintln!(
+                    "{} ({name}): floor {} != memsize {}",
+                    r.title, floor.heap, ms.heap
+                );
+                wrong = true;
+            }
+            if let Some(freed) = r.freed {
+                if ms.heap as u64 != freed {
+                    eprintln!("{} ({name}): memsize {} != freed {freed}", r.title, ms.heap);
+                    wrong = true;
+                }
+            }
+            for (i, c) in cells.iter().enumerate() {
+                if c.map(|c| c.heap) != r.cells[0][i].map(|c| c.heap) {
+                    eprintln!(
+                        "{} ({name}): column {i} differs between the shapes",
+                        r.title
+                    );
+                    wrong = true;
+                }
+            }
         }
     }
     if !plan.full {
@@ -267,6 +315,7 @@ fn main() {
         return;
     }
     println!();
+    println!("Global allocator: {ALLOCATOR}\n");
     println!("{}", report::summary(&results));
     println!("{}", report::against_fastest(&results));
     println!("total time: {:.0} s", started.elapsed().as_secs_f64());

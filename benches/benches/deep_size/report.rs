@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::columns::{COLUMNS, FLOOR, MEMSIZE};
+use crate::columns::{COLUMNS, FLOOR, INLINED, MEMSIZE, SHAPES};
 use crate::timing::CaseResult;
 
 fn time(ns: f64) -> String {
@@ -57,42 +57,48 @@ fn difference(heap: usize, exact: usize) -> String {
 }
 
 pub fn print_case(r: &CaseResult) {
-    let floor = r.cells[FLOOR].map(|c| c.ns).unwrap_or(f64::NAN);
-    let exact = r.cells[MEMSIZE].map(|c| c.heap).unwrap_or(0);
+    let exact = r.cells[INLINED][MEMSIZE].map(|c| c.heap).unwrap_or(0);
     println!();
     println!("{} ({} rounds)", r.title, r.rounds);
+    match r.freed {
+        Some(freed) => println!(
+            "  freed on drop (counting allocator): {} B; memsize: {}",
+            bytes(freed),
+            if exact as u64 == freed {
+                "exact".to_string()
+            } else {
+                difference(exact, freed as usize)
+            }
+        ),
+        None => println!("  global allocator System: figures not checked"),
+    }
     println!(
-        "  freed on drop (counting allocator): {} B; memsize: {}",
-        bytes(r.freed),
-        if exact as u64 == r.freed {
-            "exact".to_string()
-        } else {
-            difference(exact, r.freed as usize)
+        "  {:<17} {:<12} {:>10} {:>7} {:>9} {:>16}  vs memsize",
+        "column", "shape", "median", "spread", "×floor", "heap bytes"
+    );
+    for (shape, cells) in r.cells.iter().enumerate() {
+        let floor = cells[FLOOR].map(|c| c.ns).unwrap_or(f64::NAN);
+        for (i, cell) in cells.iter().enumerate() {
+            let Some(c) = cell else {
+                println!("  {:<17} {:<12} {:>10}", COLUMNS[i], SHAPES[shape], "n/a");
+                continue;
+            };
+            let (heap, diff) = if i == FLOOR && !r.floor_is_heap {
+                ("(key walk)".to_string(), String::new())
+            } else {
+                (bytes(c.heap as u64), difference(c.heap, exact))
+            };
+            println!(
+                "  {:<17} {:<12} {:>10} {:>6.0}% {:>9} {:>16}  {}",
+                COLUMNS[i],
+                SHAPES[shape],
+                time(c.ns),
+                c.spread * 100.0,
+                ratio(c.ns / floor),
+                heap,
+                diff
+            );
         }
-    );
-    println!(
-        "  {:<17} {:>10} {:>7} {:>9} {:>16}  vs memsize",
-        "column", "median", "spread", "×floor", "heap bytes"
-    );
-    for (i, cell) in r.cells.iter().enumerate() {
-        let Some(c) = cell else {
-            println!("  {:<17} {:>10}", COLUMNS[i], "n/a");
-            continue;
-        };
-        let (heap, diff) = if i == FLOOR && !r.floor_is_heap {
-            ("(key walk)".to_string(), String::new())
-        } else {
-            (bytes(c.heap as u64), difference(c.heap, exact))
-        };
-        println!(
-            "  {:<17} {:>10} {:>6.0}% {:>9} {:>16}  {}",
-            COLUMNS[i],
-            time(c.ns),
-            c.spread * 100.0,
-            ratio(c.ns / floor),
-            heap,
-            diff
-        );
     }
 }
 
@@ -118,39 +124,50 @@ pub fn summary(results: &[CaseResult]) -> String {
         out.push_str(&"|---".repeat(COLUMNS.len() + 1));
         out.push_str("|\n");
     };
-    out.push_str("Median time per call, and its ratio to the floor:\n\n");
-    head(&mut out, "case");
-    for r in results {
-        let floor = r.cells[FLOOR].map(|c| c.ns).unwrap_or(f64::NAN);
-        let mark = if r.constant { " (O(1))" } else { "" };
-        let _ = write!(out, "| {}{mark} |", code(&r.title));
-        for (i, cell) in r.cells.iter().enumerate() {
-            match cell {
-                None => out.push_str(" n/a |"),
-                Some(c) if i == FLOOR => {
-                    let _ = write!(out, " {} |", time(c.ns));
-                }
-                Some(c) => {
-                    let _ = write!(out, " {} ({}) |", time(c.ns), ratio(c.ns / floor));
+    for (shape, name) in SHAPES.iter().enumerate() {
+        let _ = write!(
+            out,
+            "Median time per call, {name}, and its ratio to the floor:\n\n"
+        );
+        head(&mut out, "case");
+        for r in results {
+            let cells = &r.cells[shape];
+            let mark = if r.constant { " (O(1))" } else { "" };
+            let _ = write!(out, "| {}{mark} |", code(&r.title));
+            for (i, cell) in cells.iter().enumerate() {
+                match cell {
+                    None => out.push_str(" n/a |"),
+                    Some(c) if i == FLOOR => {
+                        let _ = write!(out, " {} |", time(c.ns));
+                    }
+                    Some(c) => {
+                        let _ = write!(
+                            out,
+                            " {} ({}) |",
+                            time(c.ns),
+                            ratio(r.paired_ratio((shape, i), (shape, FLOOR)))
+                        );
+                    }
                 }
             }
+            out.push('\n');
         }
         out.push('\n');
     }
-    out.push_str("\nHeap bytes each reports, against memsize's figure (memsize against the counting allocator):\n\n");
+    out.push_str("Heap bytes each reports, against memsize's figure (memsize against the counting allocator):\n\n");
     head(&mut out, "case");
     for r in results {
-        let exact = r.cells[MEMSIZE].map(|c| c.heap).unwrap_or(0);
+        let exact = r.cells[INLINED][MEMSIZE].map(|c| c.heap).unwrap_or(0);
         let _ = write!(out, "| {} |", code(&r.title));
-        for (i, cell) in r.cells.iter().enumerate() {
+        for (i, cell) in r.cells[INLINED].iter().enumerate() {
             match cell {
                 None => out.push_str(" n/a |"),
                 Some(_) if i == FLOOR && !r.floor_is_heap => out.push_str(" (key walk) |"),
                 Some(c) if i == MEMSIZE => {
-                    let vs = if c.heap as u64 == r.freed {
-                        "= allocator".to_string()
-                    } else {
-                        format!("allocator {}", bytes(r.freed))
+                    let vs = match r.freed {
+                        None => "not checked (System)".to_string(),
+                        Some(freed) if c.heap as u64 == freed => "= allocator".to_string(),
+                        Some(freed) => format!("allocator {}", bytes(freed)),
                     };
                     let _ = write!(out, " {} B, {vs} |", bytes(c.heap as u64));
                 }
@@ -164,47 +181,56 @@ pub fn summary(results: &[CaseResult]) -> String {
     out
 }
 
-/// memsize against the fastest peer and the floor, in Markdown: the table
-/// the targets are read from.
+/// memsize against the fastest peer and the floor, in both shapes, in
+/// Markdown: the table the targets are read from. The fastest peer is the
+/// one of the least median time in that shape; the ratios are medians of
+/// the ratios of samples taken in the same round.
 pub fn against_fastest(results: &[CaseResult]) -> String {
     let mut out = String::from(
-        "memsize against the fastest peer (whatever its figure) and the floor:\n\n\
-         | case | floor | memsize | fastest peer | its figure | memsize ÷ peer | memsize ÷ floor |\n\
-         |---|---|---|---|---|---|---|\n",
+        "memsize against the fastest peer (whatever its figure) and the floor, in both call shapes \
+         (ratios: medians of the ratios within a round):\n\n\
+         | case | shape | floor | memsize | fastest peer | its figure | memsize ÷ peer | memsize ÷ floor |\n\
+         |---|---|---|---|---|---|---|---|\n",
     );
     for r in results {
-        let (Some(floor), Some(ms)) = (r.cells[FLOOR], r.cells[MEMSIZE]) else {
-            continue;
-        };
-        let peer = r
-            .cells
-            .iter()
-            .enumerate()
-            .skip(MEMSIZE + 1)
-            .filter_map(|(i, c)| c.map(|c| (i, c)))
-            .min_by(|a, b| a.1.ns.total_cmp(&b.1.ns));
-        let mark = if r.constant { " (O(1))" } else { "" };
-        let _ = write!(
-            out,
-            "| {}{mark} | {} | {} |",
-            code(&r.title),
-            time(floor.ns),
-            time(ms.ns)
-        );
-        match peer {
-            Some((i, c)) => {
-                let _ = write!(
-                    out,
-                    " {} {} | {} | {} |",
-                    COLUMNS[i],
-                    time(c.ns),
-                    difference(c.heap, ms.heap),
-                    ratio(ms.ns / c.ns)
-                );
+        for (shape, cells) in r.cells.iter().enumerate() {
+            let (Some(floor), Some(ms)) = (cells[FLOOR], cells[MEMSIZE]) else {
+                continue;
+            };
+            let peer = cells
+                .iter()
+                .enumerate()
+                .skip(MEMSIZE + 1)
+                .filter_map(|(i, c)| c.map(|c| (i, c)))
+                .min_by(|a, b| a.1.ns.total_cmp(&b.1.ns));
+            let mark = if r.constant { " (O(1))" } else { "" };
+            let _ = write!(
+                out,
+                "| {}{mark} | {} | {} | {} |",
+                code(&r.title),
+                SHAPES[shape],
+                time(floor.ns),
+                time(ms.ns)
+            );
+            match peer {
+                Some((i, c)) => {
+                    let _ = write!(
+                        out,
+                        " {} {} | {} | {} |",
+                        COLUMNS[i],
+                        time(c.ns),
+                        difference(c.heap, ms.heap),
+                        ratio(r.paired_ratio((shape, MEMSIZE), (shape, i)))
+                    );
+                }
+                None => out.push_str(" n/a | | |"),
             }
-            None => out.push_str(" n/a | | |"),
+            let _ = writeln!(
+                out,
+                " {} |",
+                ratio(r.paired_ratio((shape, MEMSIZE), (shape, FLOOR)))
+            );
         }
-        let _ = writeln!(out, " {} |", ratio(ms.ns / floor.ns));
     }
     out
 }

@@ -141,6 +141,12 @@ fn probe_leaf<K: Default + Ord, V: Default>() -> bool {
 
 /// Counts leaves and internal nodes from the addresses of the keys (or of
 /// the values, whichever are not zero-sized) in iteration order.
+///
+/// In iteration order the keys form runs of adjacent addresses: a leaf's
+/// keys, then one internal key, then the next leaf's, and so on; a key
+/// opens a run when it does not sit `stride` after the previous one. The
+/// per-key work is that one compare (see [`NodeCounter::count`], which
+/// keeps it in locals); the rest runs once per run.
 struct NodeCounter {
     stride: usize,
     /// The address a key adjacent to the previous one would have. It starts
@@ -148,7 +154,13 @@ struct NodeCounter {
     /// key always opens a run.
     expect: usize,
     runs: usize,
-    internal_nodes: usize,
+    internal: InternalNodes,
+}
+
+/// The internal nodes seen so far, from their keys: the last key seen of
+/// each open internal node, one per level.
+struct InternalNodes {
+    nodes: usize,
     open: [usize; 64],
     depth: usize,
 }
@@ -159,41 +171,88 @@ impl NodeCounter {
             stride,
             expect: usize::MAX,
             runs: 0,
-            internal_nodes: 0,
-            open: [0; 64],
-            depth: 0,
+            internal: InternalNodes {
+                nodes: 0,
+                open: [0; 64],
+                depth: 0,
+            },
         }
     }
 
+    /// Counts the nodes from `items` (entries, keys or values, in iteration
+    /// order) by the address `addr` gives of each, calling `each` on every
+    /// item too. The loop's state is in locals, so that the
+    /// per-key work is a compare and a move; a key that opens a run goes
+    /// to [`NodeCounter::run_break`].
     #[inline]
-    fn visit(&mut self, addr: usize) {
-        let next = addr.wrapping_add(self.stride);
-        if addr != self.expect {
-            self.run_break(addr);
+    fn count<T>(
+        &mut self,
+        items: impl Iterator<Item = T>,
+        addr: impl Fn(&T) -> usize,
+        mut each: impl FnMut(T),
+    ) {
+        let stride = self.stride;
+        let mut expect = self.expect;
+        for item in items {
+            let at = addr(&item);
+            if at != expect {
+                self.run_break(at);
+            }
+            expect = at.wrapping_add(stride);
+            each(item);
         }
-        self.expect = next;
+        self.expect = expect;
     }
 
     #[inline]
     fn run_break(&mut self, addr: usize) {
         self.runs += 1;
         if self.runs % 2 == 0 {
-            self.internal_key(addr);
+            self.internal.key(addr, self.stride);
         }
     }
 
+    fn leaves(&self) -> usize {
+        self.runs.div_ceil(2)
+    }
+
+    fn internal_nodes(&self) -> usize {
+        self.internal.nodes
+    }
+}
+
+impl InternalNodes {
+    /// An internal key at `addr`: it continues the open node whose last key
+    /// sits `stride` before it, or opens a new node below the open ones.
+    /// Most internal keys continue the lowest open node (the leaves'
+    /// parent): that test is inline, the others are not.
     #[inline]
-    fn internal_key(&mut self, addr: usize) {
+    fn key(&mut self, addr: usize, stride: usize) {
+        if let Some(last) = self.depth.checked_sub(1) {
+            if let Some(at) = self.open.get_mut(last) {
+                if addr == at.wrapping_add(stride) {
+                    *at = addr;
+                    return;
+                }
+            }
+        }
+        self.other_key(addr, stride);
+    }
+
+    /// [`InternalNodes::key`] for a key that does not continue the lowest
+    /// open node.
+    #[inline(never)]
+    fn other_key(&mut self, addr: usize, stride: usize) {
         let continued = self.open[..self.depth]
             .iter()
-            .rposition(|&last| addr == last.wrapping_add(self.stride));
+            .rposition(|&last| addr == last.wrapping_add(stride));
         match continued {
             Some(i) => {
                 self.open[i] = addr;
                 self.depth = i + 1;
             }
             None => {
-                self.internal_nodes += 1;
+                self.nodes += 1;
                 // A B-tree of 2^64 keys is less than 30 levels deep.
                 if self.depth < self.open.len() {
                     self.open[self.depth] = addr;
@@ -201,10 +260,6 @@ impl NodeCounter {
                 }
             }
         }
-    }
-
-    fn leaves(&self) -> usize {
-        self.runs.div_ceil(2)
     }
 }
 
@@ -278,7 +333,7 @@ fn add_nodes<K, V>(cx: &mut Context<'_>, len: usize, stride: usize, counter: &No
     let (leaf, internal) = node_layouts::<K, V>();
     if stride != 0 {
         cx.add_allocs(leaf, counter.leaves());
-        cx.add_allocs(internal, counter.internal_nodes);
+        cx.add_allocs(internal, counter.internal_nodes());
     } else if len != 0 {
         // Keys and values both zero-sized: their addresses say nothing. Such
         // a tree holds more than one entry only under an `Ord` that tells
@@ -333,17 +388,16 @@ pub(crate) unsafe fn add_tree<'a, M, K, V, KA, VA, I>(
     };
     if KA::is_heap_free_as() && VA::is_heap_free_as() {
         let mut counter = NodeCounter::new(stride);
-        for (k, v) in entries(map) {
-            counter.visit(addr(k, v));
-        }
+        counter.count(entries(map), |&(k, v)| addr(k, v), |_| {});
         add_nodes::<K, V>(cx, len, stride, &counter);
     } else {
         cx.descend(move |cx| {
             let mut counter = NodeCounter::new(stride);
-            for (k, v) in entries(map) {
-                counter.visit(addr(k, v));
-                cx.add_sized_entry(As::<KA, K>::new(k), As::<VA, V>::new(v));
-            }
+            counter.count(
+                entries(map),
+                |&(k, v)| addr(k, v),
+                |(k, v)| cx.add_sized_entry(As::<KA, K>::new(k), As::<VA, V>::new(v)),
+            );
             add_nodes::<K, V>(cx, len, stride, &counter);
         });
     }
@@ -380,18 +434,31 @@ pub(crate) unsafe fn add_tree_by_values<'a, M, K, V, I>(
     let stride = size_of::<V>();
     cx.descend(move |cx| {
         let mut counter = NodeCounter::new(stride);
-        for v in values(map) {
-            counter.visit(v as *const V as usize);
-            if !V::is_heap_free() {
-                cx.add_element(v);
-            }
-        }
+        counter.count(
+            values(map),
+            |&v| v as *const V as usize,
+            |v| {
+                if !V::is_heap_free() {
+                    cx.add_element(v);
+                }
+            },
+        );
         add_nodes::<K, V>(cx, len, stride, &counter);
     });
 }
 
 impl<K, V, KA: SizeOfAs<K>, VA: SizeOfAs<V>> SizeOfAs<BTreeMap<K, V>> for BTreeMap<KA, VA> {
     fn add_heap_as<'a>(map: &'a BTreeMap<K, V>, cx: &mut Context<'a>) {
+        let stride = size_of::<K>();
+        if stride != 0 && !map.is_empty() && KA::is_heap_free_as() && VA::is_heap_free_as() {
+            // Only the nodes: a walk over the keys alone (`keys()`, called
+            // directly, compiles to a tighter loop than the entries through
+            // `add_tree`'s function pointer).
+            let mut counter = NodeCounter::new(stride);
+            counter.count(map.keys(), |&k| k as *const K as usize, |_| {});
+            add_nodes::<K, V>(cx, map.len(), stride, &counter);
+            return;
+        }
         // SAFETY: `map` is a `BTreeMap<K, V>`.
         unsafe { add_tree::<_, K, V, KA, VA, _>(cx, map, map.len(), BTreeMap::iter) }
     }
@@ -412,17 +479,16 @@ impl<T, A: SizeOfAs<T>> SizeOfAs<BTreeSet<T>> for BTreeSet<A> {
         let stride = size_of::<T>();
         if A::is_heap_free_as() {
             let mut counter = NodeCounter::new(stride);
-            for v in set {
-                counter.visit(v as *const T as usize);
-            }
+            counter.count(set.iter(), |&v| v as *const T as usize, |_| {});
             add_nodes::<T, SetVal>(cx, set.len(), stride, &counter);
         } else {
             cx.descend(move |cx| {
                 let mut counter = NodeCounter::new(stride);
-                for v in set {
-                    counter.visit(v as *const T as usize);
-                    cx.add_element(As::<A, T>::new(v));
-                }
+                counter.count(
+                    set.iter(),
+                    |&v| v as *const T as usize,
+                    |v| cx.add_element(As::<A, T>::new(v)),
+                );
                 add_nodes::<T, SetVal>(cx, set.len(), stride, &counter);
             });
         }
