@@ -9,6 +9,7 @@
 //! container is measured as always around it:
 //!
 //! ```
+//! # #[cfg(feature = "derive")] {
 //! use memsize::adapt::HeapFree;
 //! use memsize::SizeOf;
 //! use std::collections::BTreeSet;
@@ -26,6 +27,7 @@
 //!
 //! let e = Expirations { by_time: (0..100).map(|i| (Deadline(i), i.to_string())).collect() };
 //! assert!(e.heap_size() > 100 * 24);
+//! # }
 //! ```
 //!
 //! An adapter is a type that implements [`SizeOfAs<T>`]: it measures a `T`.
@@ -49,6 +51,7 @@
 //! rule allows (the adapter is yours).
 //!
 //! ```
+//! # #[cfg(all(feature = "derive", feature = "std"))] {
 //! use memsize::adapt::SizeOfAs;
 //! use memsize::{Context, SizeOf};
 //! use std::collections::HashMap;
@@ -76,6 +79,7 @@
 //!
 //! let store = Store { blobs: [("a".to_string(), Blob(vec![0; 1000]))].into() };
 //! assert!(store.heap_size() > 1000);
+//! # }
 //! ```
 //!
 //! Outside the derive, [`As`] turns a reference to a value into a reference

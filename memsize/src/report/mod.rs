@@ -873,6 +873,7 @@ impl<'a> ReportBuilder<'a> {
     /// through a function.
     ///
     /// ```
+    /// # #[cfg(feature = "std")] {
     /// use std::sync::Mutex;
     /// use memsize::Report;
     ///
@@ -881,6 +882,7 @@ impl<'a> ReportBuilder<'a> {
     ///     .root_with("log", |cx| cx.add_borrowed(&log))
     ///     .build();
     /// assert_eq!(report.heap_bytes(), 24 + 5);
+    /// # }
     /// ```
     pub fn root_with(
         mut self,
