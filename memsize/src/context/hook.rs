@@ -18,6 +18,11 @@ pub(crate) type Name = Cow<'static, str>;
 /// (see [`Hook::enter`]), or to resume deferred work at.
 pub(crate) type Position = u32;
 
+/// Set in the position [`Hook::enter`] returns where the hook follows the
+/// path no deeper: what lies below is traversed without the hook and given
+/// to it whole, by [`Hook::below`].
+pub(crate) const STOP: Position = 1 << 31;
+
 /// How a node is reached from its parent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -73,8 +78,9 @@ pub(crate) trait Hook {
 
     /// Enters the path element `name` (a value of `type_name` with `inline`
     /// bytes of its own, reached by `edge`) below the path at `at`; returns
-    /// the position of the path entered. Leaving it is the traversal's
-    /// business: it goes on at `at`.
+    /// the position of the path entered, with [`STOP`] set where the hook
+    /// follows no deeper. Leaving it is the traversal's business: it goes
+    /// on at `at`.
     fn enter(
         &mut self,
         at: Position,
@@ -100,6 +106,10 @@ pub(crate) trait Hook {
 
     /// Heap bytes whose allocations are not known one by one.
     fn opaque(&mut self, at: Position, bytes: usize);
+
+    /// What the value at `at` owns below it, traversed without the hook
+    /// (see [`STOP`]): `bytes` in `allocations`.
+    fn below(&mut self, at: Position, bytes: usize, allocations: usize);
 
     /// The allocation just added at `at` is a shared one (an `Rc`'s
     /// block), seen for the first time.

@@ -4,7 +4,7 @@ mod hook;
 mod seen;
 
 pub use hook::Edge;
-pub(crate) use hook::{Hook, Name, Position, Skip};
+pub(crate) use hook::{Hook, Name, Position, Skip, STOP};
 
 use crate::lib::{size_of, Box, Layout, Vec};
 use crate::SizeOf;
@@ -343,16 +343,56 @@ impl<'a> Context<'a> {
         value: &T,
         visit: impl FnOnce(&mut Self),
     ) {
+        let type_name = value.__type_name();
+        self.enter_and_visit(name, type_name, edge, core::mem::size_of_val(value), visit);
+    }
+
+    /// Enters the path `name` and runs `visit` there; where the hook stops
+    /// following paths ([`hook::STOP`]), runs it as a plain traversal and
+    /// tells the hook what it added.
+    #[inline(always)]
+    fn enter_and_visit(
+        &mut self,
+        name: &'static str,
+        type_name: &'static str,
+        edge: Edge,
+        inline: usize,
+        visit: impl FnOnce(&mut Self),
+    ) {
         let back = self.at;
-        self.at = self.hook().enter(
-            back,
-            name,
-            value.__type_name(),
-            edge,
-            core::mem::size_of_val(value),
-        );
-        visit(self);
+        let at = self.hook().enter(back, name, type_name, edge, inline);
+        if at & hook::STOP == 0 {
+            self.at = at;
+            visit(self);
+        } else {
+            self.at = at & !hook::STOP;
+            self.unhooked(visit);
+        }
         self.at = back;
+    }
+
+    /// Runs `visit` as a plain traversal (no hook, nothing deferred left
+    /// behind), then tells the hook, at the current path, the bytes and
+    /// allocations it added.
+    #[cold]
+    #[inline(never)]
+    fn unhooked(&mut self, visit: impl FnOnce(&mut Self)) {
+        // The rarely used parts exist before the hook is taken: a hooked
+        // traversal's are the caller's, and counted so.
+        let base = self.rare().pending.len();
+        let hook = self.hook.take();
+        let (bytes, allocations) = (self.bytes, self.allocations);
+        visit(self);
+        if self.pending_len() > base {
+            self.drain_to(base);
+        }
+        self.hook = hook;
+        let (bytes, allocations) = (
+            self.bytes.wrapping_sub(bytes),
+            self.allocations.wrapping_sub(allocations),
+        );
+        let at = self.at;
+        self.hook().below(at, bytes, allocations);
     }
 
     #[inline]
@@ -561,16 +601,13 @@ impl<'a> Context<'a> {
         function: fn(&'a T, &mut Context<'a>),
     ) {
         if self.hook.is_some() {
-            let back = self.at;
-            self.at = self.hook().enter(
-                back,
+            self.enter_and_visit(
                 name,
                 core::any::type_name::<T>(),
                 Edge::Field,
                 core::mem::size_of_val(value),
+                |cx| function(value, cx),
             );
-            function(value, self);
-            self.at = back;
         } else {
             function(value, self);
         }

@@ -368,8 +368,17 @@ impl Registry {
     /// call from any thread while the program runs (see
     /// [Measuring while the program runs](self#measuring-while-the-program-runs)).
     pub fn report(&self) -> Report {
+        self.report_to(None)
+    }
+
+    /// [`report`](Self::report), following paths to `depth` at most (see
+    /// [`ReportBuilder::max_depth`](crate::report::ReportBuilder::max_depth)).
+    pub(crate) fn report_to(&self, depth: Option<usize>) -> Report {
         let held = self.snapshot();
         let mut builder = Report::builder();
+        if let Some(depth) = depth {
+            builder = builder.max_depth(depth);
+        }
         for (name, root) in &held {
             builder = match root {
                 Held::Value(value, type_name) => {

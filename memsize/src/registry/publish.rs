@@ -33,7 +33,7 @@ pub(crate) const OTHER: &str = "(other)";
 ///
 /// For each root, in order:
 ///
-/// 1. **Depth** ([`max_depth`](Self::max_depth), default 4): a path more
+/// 1. **Depth** ([`max_depth`](Self::max_depth), default 2): a path more
 ///    than this many steps below its root is folded into its ancestor at
 ///    that depth, which then publishes its whole heap (its own allocations
 ///    and everything below).
@@ -58,7 +58,7 @@ pub struct MetricsOptions {
 impl Default for MetricsOptions {
     fn default() -> Self {
         MetricsOptions {
-            max_depth: 4,
+            max_depth: 2,
             min_share: 0.01,
             top_n: 16,
         }
@@ -271,7 +271,9 @@ impl Registry {
     pub fn publish_once(&self, options: &MetricsOptions) -> Publication {
         let order = self.publications.fetch_add(1, Ordering::Relaxed);
         let start = Instant::now();
-        let report = self.report();
+        // Paths deeper than the gauges go are folded anyway: the traversal
+        // below them runs without the report, at `heap_size()`'s speed.
+        let report = self.report_to(Some(options.max_depth));
         let measure = start.elapsed();
         let start = Instant::now();
         let mut state = self

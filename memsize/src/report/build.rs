@@ -4,7 +4,7 @@
 
 use std_alloc::borrow::Cow;
 
-use crate::context::{Edge, Hook, Position, Skip};
+use crate::context::{Edge, Hook, Position, Skip, STOP};
 use crate::lib::{Box, Layout, Vec};
 
 /// One path during the traversal.
@@ -42,6 +42,8 @@ pub(crate) struct RawNode {
     /// The link matched last, tried first next time (elements visit their
     /// fields in the same order every time).
     hint: usize,
+    /// How many path elements below its root (a root is 0).
+    depth: u32,
 }
 
 struct Link {
@@ -55,6 +57,8 @@ struct Link {
 pub(crate) struct Builder {
     pub nodes: Vec<RawNode>,
     pub usable: bool,
+    /// The deepest path followed (see `ReportBuilder::max_depth`).
+    pub max_depth: u32,
     /// The addresses of the allocations each node owns, by node, when a
     /// report is built with allocation sites (made untracked: memsize's).
     #[cfg(feature = "alloc-sites")]
@@ -69,6 +73,7 @@ impl Builder {
         let mut b = Builder {
             nodes: Vec::new(),
             usable,
+            max_depth: u32::MAX,
             #[cfg(feature = "alloc-sites")]
             addresses: None,
         };
@@ -105,6 +110,7 @@ impl Builder {
             children: Vec::new(),
             links: Vec::new(),
             hint: 0,
+            depth: 0,
         });
         index
     }
@@ -154,7 +160,11 @@ impl Builder {
         let n = &mut self.nodes[node as usize];
         n.count += 1;
         n.inline += inline as u64;
-        node
+        if n.depth >= self.max_depth {
+            node | STOP
+        } else {
+            node
+        }
     }
 
     /// The node `name` below `at` leads to; for a field, adds its inline
@@ -243,7 +253,9 @@ impl Builder {
             Some(t) => t,
             None => {
                 let child = self.push(Cow::Borrowed(name), type_name, edge, cur as u32);
+                let depth = self.nodes[cur].depth.saturating_add(1);
                 self.nodes[child as usize].counted = counted;
+                self.nodes[child as usize].depth = depth;
                 self.nodes[cur].children.push(child);
                 child
             }
@@ -335,6 +347,10 @@ impl Hook for Builder {
 
     fn opaque(&mut self, at: Position, bytes: usize) {
         self.own(at, bytes, 0, None);
+    }
+
+    fn below(&mut self, at: Position, bytes: usize, allocations: usize) {
+        self.own(at, bytes, allocations, None);
     }
 
     fn shared(&mut self, at: Position) {

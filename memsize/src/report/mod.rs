@@ -849,6 +849,33 @@ impl<'a> ReportBuilder<'a> {
         self
     }
 
+    /// Follows paths only `depth` path elements below the roots (a root is
+    /// depth 0; the roots' children are always followed): a node at that
+    /// depth has no children, its [own bytes](NodeRef::own_bytes) and
+    /// allocations are all the heap below it, and that part of the value
+    /// is traversed as `heap_size()` would, at its speed. The figures of the nodes shown, the totals included,
+    /// stay exact; what is lost is the detail below (paths, shared marks,
+    /// the lines of what was left out there). For a report of only the top
+    /// of a large state, such as the registry's metrics publish.
+    ///
+    /// ```
+    /// use memsize::Report;
+    ///
+    /// let v: Vec<Vec<String>> = vec![vec!["ab".into()]; 10];
+    /// let full = Report::new(&v);
+    /// let top = Report::builder().max_depth(1).root("v", &v).build();
+    /// assert_eq!(top.total_bytes(), full.total_bytes());
+    /// let elements = top.root().child("[..]").unwrap();
+    /// assert_eq!(elements.children().len(), 0);
+    /// assert_eq!(elements.own_bytes(), full.root().child("[..]").unwrap().heap_bytes());
+    /// ```
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        if let Some(builder) = self.builder() {
+            builder.max_depth = u32::try_from(depth).unwrap_or(u32::MAX);
+        }
+        self
+    }
+
     /// Adds a value, named `name` in the report.
     pub fn root<T: SizeOf + ?Sized>(
         mut self,
