@@ -42,6 +42,18 @@ impl Tokens {
     fn new(stream: TokenStream) -> Self {
         Tokens(stream.into_iter().collect())
     }
+
+    /// This path followed by `::segment` for each segment, built tree by
+    /// tree (a `quote!` would go through the compiler).
+    fn join(&self, segments: &[&str]) -> Self {
+        let mut trees = self.0.clone();
+        for segment in segments {
+            trees.push(Punct::new(':', Spacing::Joint).into());
+            trees.push(Punct::new(':', Spacing::Alone).into());
+            trees.push(Ident::new(segment, Span::call_site()).into());
+        }
+        Tokens(trees)
+    }
 }
 
 impl ToTokens for Tokens {
@@ -52,10 +64,10 @@ impl ToTokens for Tokens {
 
 /// The path of the memsize crate: `crate = "..."` or `::memsize`.
 fn krate(path: Option<&Path>) -> Tokens {
-    Tokens::new(match path {
-        Some(path) => path.to_token_stream(),
-        None => quote!(::memsize),
-    })
+    match path {
+        Some(path) => Tokens::new(path.to_token_stream()),
+        None => Tokens(Vec::new()).join(&["memsize"]),
+    }
 }
 
 /// How the generated code reaches a field: `&self.member` in a struct, a
@@ -95,6 +107,15 @@ struct Names {
 
 impl Names {
     fn new(generics: &syn::Generics, krate: &Tokens) -> Self {
+        let field = krate.join(&["__private", "field"]);
+        if generics.params.is_empty() {
+            return Names {
+                lifetime: Lifetime::new("'__a", Span::call_site()),
+                cx: Ident::new("__cx", Span::call_site()),
+                binding: "__f".to_owned(),
+                field,
+            };
+        }
         let taken: HashSet<String> = generics
             .params
             .iter()
@@ -117,7 +138,7 @@ impl Names {
             lifetime: Lifetime::new(&format!("'{}", fresh("__a", &exact)), Span::call_site()),
             cx: Ident::new(&fresh("__cx", &exact), Span::call_site()),
             binding: fresh("__f", &prefix),
-            field: Tokens::new(quote!(#krate::__private::field)),
+            field,
         }
     }
 
@@ -145,7 +166,16 @@ fn impl_size_of(input: &Input) -> TokenStream {
         }
         Data::Enum(variants) => enum_body(variants, &krate, &names),
     };
-    let is_heap_free = is_heap_free(input, &krate);
+    // Left to the trait's default (false) where a field is known to own
+    // heap: one function less per type for rustc to check.
+    let is_heap_free = is_heap_free(input, &krate).map(|body| {
+        quote! {
+            #[inline]
+            fn is_heap_free() -> ::core::primitive::bool {
+                #body
+            }
+        }
+    });
 
     quote! {
         #[automatically_derived]
@@ -155,10 +185,7 @@ fn impl_size_of(input: &Input) -> TokenStream {
                 #add_heap
             }
 
-            #[inline]
-            fn is_heap_free() -> ::core::primitive::bool {
-                #is_heap_free
-            }
+            #is_heap_free
         }
     }
 }
@@ -367,10 +394,17 @@ fn enum_body(variants: &[Variant], krate: &Tokens, names: &Names) -> TokenStream
 /// `with` field may own heap, so it makes the answer false; so does an
 /// unsized last field, whose `is_heap_free` can't be called.
 ///
+/// `None` where a measured field's type is std's `String` or `Vec` as
+/// spelled (bare, or by a path from `std` or `alloc`), whose
+/// `is_heap_free` is false: the trait's default gives the same answer
+/// without a function to check. (A type of one's own named `String` that
+/// owns no heap then makes the answer false, which costs containers of the
+/// type their constant time, never a wrong figure.)
+///
 /// One probe asks about a tuple of all the field types (one per 16 fields,
 /// the largest tuple asked about), rather than one probe per field: the
 /// probe's method resolution is the costly part of checking the impl.
-fn is_heap_free(input: &Input, krate: &Tokens) -> TokenStream {
+fn is_heap_free(input: &Input, krate: &Tokens) -> Option<TokenStream> {
     let last = match &input.data {
         Data::Struct(fields) => fields.last(),
         Data::Enum(_) => None,
@@ -381,9 +415,12 @@ fn is_heap_free(input: &Input, krate: &Tokens) -> TokenStream {
             || (last.is_some_and(|last| std::ptr::eq(last, field))
                 && may_be_unsized(field.ty, input.generics))
         {
-            return quote!(false);
+            return Some(quote!(false));
         }
         let ty = field.ty;
+        if field.attrs.adapter.is_none() && owns_heap(ty) {
+            return None;
+        }
         types.push(match field.adapter(krate) {
             // The field seen through its adapter: a wrong adapter is
             // reported once, by `add_heap`.
@@ -392,14 +429,43 @@ fn is_heap_free(input: &Input, krate: &Tokens) -> TokenStream {
         });
     }
     if types.is_empty() {
-        return quote!(true);
+        return Some(quote!(true));
     }
     // Through a probe that answers false for a type without `SizeOf`,
     // rather than an error: `add_heap` reports that type, once.
     let probes = types
         .chunks(16)
         .map(|chunk| quote!(#krate::__private::Probe::<(#(#chunk,)*)>::NEW.heap_free()));
-    quote!(#(#probes)&&*)
+    Some(quote!(#(#probes)&&*))
+}
+
+/// Whether `ty` is spelled as std's `String` or `Vec<..>`: bare, or a path
+/// from `std` or `alloc`.
+fn owns_heap(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    if path.qself.is_some() {
+        return false;
+    }
+    let segments = &path.path.segments;
+    let Some(last) = segments.last() else {
+        return false;
+    };
+    let from_std = match segments.len() {
+        1 => path.path.leading_colon.is_none(),
+        3 => {
+            let first = &segments[0].ident;
+            first == "std" || first == "alloc"
+        }
+        _ => false,
+    };
+    from_std
+        && match &last.arguments {
+            syn::PathArguments::None => last.ident == "String",
+            syn::PathArguments::AngleBracketed(_) => last.ident == "Vec",
+            syn::PathArguments::Parenthesized(_) => false,
+        }
 }
 
 /// The type `is_heap_free` asks about for a field: its own, or the adapter
