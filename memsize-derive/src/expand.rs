@@ -394,8 +394,8 @@ fn enum_body(variants: &[Variant], krate: &Tokens, names: &Names) -> TokenStream
 /// `with` field may own heap, so it makes the answer false; so does an
 /// unsized last field, whose `is_heap_free` can't be called.
 ///
-/// `None` where a measured field's type is std's `String` or `Vec` as
-/// spelled (bare, or by a path from `std` or `alloc`), whose
+/// `None` where a measured field's type is spelled as std's `String`,
+/// `Vec`, `Box` or an `Option` of one (see `owns_heap`), whose
 /// `is_heap_free` is false: the trait's default gives the same answer
 /// without a function to check. (A type of one's own named `String` that
 /// owns no heap then makes the answer false, which costs containers of the
@@ -439,8 +439,9 @@ fn is_heap_free(input: &Input, krate: &Tokens) -> Option<TokenStream> {
     Some(quote!(#(#probes)&&*))
 }
 
-/// Whether `ty` is spelled as std's `String` or `Vec<..>`: bare, or a path
-/// from `std` or `alloc`.
+/// Whether `ty` is spelled as a std type whose `is_heap_free` is false
+/// whatever its parameters: `String`, `Vec<..>`, `Box<..>`, or an
+/// `Option<..>` of one; bare, or by its path from `std`, `alloc` or `core`.
 fn owns_heap(ty: &syn::Type) -> bool {
     let syn::Type::Path(path) = ty else {
         return false;
@@ -456,16 +457,30 @@ fn owns_heap(ty: &syn::Type) -> bool {
         1 => path.path.leading_colon.is_none(),
         3 => {
             let first = &segments[0].ident;
-            first == "std" || first == "alloc"
+            first == "std" || first == "alloc" || first == "core"
         }
         _ => false,
     };
-    from_std
-        && match &last.arguments {
-            syn::PathArguments::None => last.ident == "String",
-            syn::PathArguments::AngleBracketed(_) => last.ident == "Vec",
-            syn::PathArguments::Parenthesized(_) => false,
+    if !from_std {
+        return false;
+    }
+    match &last.arguments {
+        syn::PathArguments::None => last.ident == "String",
+        syn::PathArguments::AngleBracketed(args) => {
+            let name = last.ident.to_string();
+            match name.as_str() {
+                "Vec" | "Box" => true,
+                "Option" => match args.args.first() {
+                    Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => {
+                        owns_heap(inner)
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
         }
+        syn::PathArguments::Parenthesized(_) => false,
+    }
 }
 
 /// The type `is_heap_free` asks about for a field: its own, or the adapter

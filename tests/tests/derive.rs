@@ -837,7 +837,8 @@ mod many_fields {
     }
 }
 
-/// A field spelled as std's `String` or `Vec` makes `is_heap_free` the
+/// A field spelled as std's `String`, `Vec`, `Box` or an `Option` of one
+/// makes `is_heap_free` the
 /// trait's default, false, with no probe: the same answer as std's types
 /// give. A type of one's own by that name makes it false too.
 mod spelled_as_std {
@@ -848,6 +849,14 @@ mod spelled_as_std {
         a: u8,
         b: std::string::String,
         c: alloc::vec::Vec<u8>,
+        d: Option<Box<u8>>,
+        e: core::option::Option<std::boxed::Box<u8>>,
+    }
+
+    #[derive(SizeOf)]
+    struct OptionOfHeapFree {
+        a: Option<u8>,
+        b: Option<(u8, u16)>,
     }
 
     extern crate alloc;
@@ -873,6 +882,7 @@ mod spelled_as_std {
     #[test]
     fn false_as_for_std_types() {
         assert!(!Std::is_heap_free());
+        assert!(OptionOfHeapFree::is_heap_free());
         // Through a path: asked, and heap-free.
         assert!(Shadowed::is_heap_free());
         assert!(own::String::is_heap_free());
