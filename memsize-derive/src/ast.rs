@@ -37,11 +37,15 @@ pub struct Field<'a> {
     pub member: Member,
     pub ty: &'a Type,
     pub attrs: FieldAttrs,
-    /// Where errors about this field point: its type.
-    pub span: Span,
 }
 
 impl Field<'_> {
+    /// Where errors about this field point: its type. Computed on demand:
+    /// joining the spans walks the type's tokens.
+    pub fn span(&self) -> Span {
+        self.ty.span()
+    }
+
     /// The name `add_field` reports: the field's name, or its index for a
     /// tuple field.
     pub fn name(&self) -> String {
@@ -67,7 +71,7 @@ impl Field<'_> {
 
     /// The adapter of `#[memsize(as = "...")]`, with each `_` spelled as
     /// `krate::adapt::Same`.
-    pub fn adapter(&self, krate: &proc_macro2::TokenStream) -> Option<syn::Type> {
+    pub fn adapter(&self, krate: &impl quote::ToTokens) -> Option<syn::Type> {
         let (_, ty) = self.attrs.adapter.as_ref()?;
         let mut ty = ty.clone();
         let same: syn::Type = syn::parse_quote!(#krate::adapt::Same);
@@ -181,7 +185,6 @@ fn fields<'a>(fields: &'a syn::Fields, errors: &mut Errors) -> Vec<Field<'a>> {
             },
             ty: &field.ty,
             attrs: attr::field(&field.attrs, errors),
-            span: field.ty.span(),
         })
         .collect()
 }

@@ -19,36 +19,53 @@
 use std::collections::HashSet;
 
 use proc_macro2::TokenStream;
-use quote::{quote_spanned, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::visit::Visit;
-use syn::{Ident, Path, WhereClause};
+use syn::{Ident, Path};
 
 use crate::ast::Input;
 
 /// The impl's where clause: the type's own, then the `bound` attribute's
-/// predicates or the inferred ones.
-pub fn where_clause(input: &Input, krate: &Path) -> WhereClause {
-    let mut clause = input
-        .generics
-        .where_clause
-        .clone()
-        .unwrap_or_else(|| WhereClause {
-            where_token: Default::default(),
-            predicates: Default::default(),
-        });
+/// predicates or the inferred ones. Written as tokens (empty when there is
+/// no predicate), without building a `syn::WhereClause` to print again.
+pub fn where_clause(input: &Input, krate: &impl ToTokens) -> TokenStream {
+    let own = input.generics.where_clause.as_ref().map(|w| &w.predicates);
+    let mut tokens = TokenStream::new();
+    // Whether a predicate was written that no comma follows yet.
+    let mut open = false;
+    if let Some(own) = own.filter(|own| !own.is_empty()) {
+        own.to_tokens(&mut tokens);
+        open = !own.trailing_punct();
+    }
+    let mut add = |predicate: &dyn ToTokens, tokens: &mut TokenStream| {
+        if open {
+            <syn::Token![,]>::default().to_tokens(tokens);
+        }
+        predicate.to_tokens(tokens);
+        open = true;
+    };
     match &input.attrs.bound {
-        Some(predicates) => clause.predicates.extend(predicates.iter().cloned()),
+        Some(predicates) => {
+            for predicate in predicates {
+                add(predicate, &mut tokens);
+            }
+        }
         None => {
             for predicate in inferred(input, krate) {
-                clause.predicates.push(syn::parse_quote!(#predicate));
+                add(&predicate, &mut tokens);
             }
         }
     }
+    if tokens.is_empty() {
+        return tokens;
+    }
+    let mut clause = quote!(where);
+    clause.extend(tokens);
     clause
 }
 
 /// The inferred predicates, de-duplicated, in field order.
-fn inferred(input: &Input, krate: &Path) -> Vec<TokenStream> {
+fn inferred(input: &Input, krate: &impl ToTokens) -> Vec<TokenStream> {
     let params: HashSet<&Ident> = input.generics.type_params().map(|p| &p.ident).collect();
     if params.is_empty() {
         return Vec::new();
@@ -71,22 +88,22 @@ fn inferred(input: &Input, krate: &Path) -> Vec<TokenStream> {
             recursive: false,
         };
         mentions.visit_type(field.ty);
-        if let Some(adapter) = field.adapter(&krate.to_token_stream()) {
+        if let Some(adapter) = field.adapter(krate) {
             // Measured through an adapter: the adapter must measure the
             // field's type.
             let ty = field.ty;
             if !mentions.found.is_empty() {
-                push(quote_spanned!(field.span=> #adapter: #krate::adapt::SizeOfAs<#ty>));
+                push(quote_spanned!(field.span()=> #adapter: #krate::adapt::SizeOfAs<#ty>));
             }
             continue;
         }
         if mentions.recursive {
             for param in mentions.found {
-                push(quote_spanned!(field.span=> #param: #krate::SizeOf));
+                push(quote_spanned!(field.span()=> #param: #krate::SizeOf));
             }
         } else if !mentions.found.is_empty() {
             let ty = field.ty;
-            push(quote_spanned!(field.span=> #ty: #krate::SizeOf));
+            push(quote_spanned!(field.span()=> #ty: #krate::SizeOf));
         }
     }
     out
@@ -190,7 +207,7 @@ mod tests {
         let mut errors = Errors::default();
         let model = Input::from_syn(&input, &mut errors).unwrap();
         errors.finish().unwrap();
-        let krate: syn::Path = syn::parse_quote!(m);
+        let krate = quote::quote!(m);
         super::where_clause(&model, &krate)
             .to_token_stream()
             .to_string()

@@ -1,16 +1,17 @@
 //! Code generation: the `SizeOf` impl for a checked model, or, when the
 //! input has errors, a stub impl that keeps follow-on errors away.
 //!
-//! The impl is wrapped in `const _: () = { ... };`, names everything by an
-//! absolute path (`::core::...`, the memsize crate's path), and its locals are
+//! The impl stands alone (no `const _: () = { ... };` around it, which
+//! would be one more body for rustc to check per type), names everything by
+//! an absolute path (`::core::...`, the memsize crate's path), and its locals are
 //! `__`-prefixed names chosen not to collide with the type's generic
 //! parameters. Fields are reached through `self.field` or through match
 //! bindings of generated names, so no user field name is ever a local.
 
 use std::collections::HashSet;
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, ToTokens};
+use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::{quote, ToTokens, TokenStreamExt};
 use syn::{DeriveInput, Ident, Lifetime, Path};
 
 use crate::ast::{Data, Field, Input, Variant};
@@ -32,11 +33,62 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     }
 }
 
+/// Tokens written many times, kept as a list of trees: interpolating a
+/// `TokenStream` costs a call into the compiler each time, cloning trees
+/// into the stream being built does not.
+pub struct Tokens(Vec<TokenTree>);
+
+impl Tokens {
+    fn new(stream: TokenStream) -> Self {
+        Tokens(stream.into_iter().collect())
+    }
+
+    /// This path followed by `::segment` for each segment, built tree by
+    /// tree (a `quote!` would go through the compiler).
+    fn join(&self, segments: &[&str]) -> Self {
+        let mut trees = self.0.clone();
+        for segment in segments {
+            trees.push(Punct::new(':', Spacing::Joint).into());
+            trees.push(Punct::new(':', Spacing::Alone).into());
+            trees.push(Ident::new(segment, Span::call_site()).into());
+        }
+        Tokens(trees)
+    }
+}
+
+impl ToTokens for Tokens {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(self.0.iter().cloned());
+    }
+}
+
 /// The path of the memsize crate: `crate = "..."` or `::memsize`.
-fn krate(path: Option<&Path>) -> TokenStream {
+fn krate(path: Option<&Path>) -> Tokens {
     match path {
-        Some(path) => path.to_token_stream(),
-        None => quote!(::memsize),
+        Some(path) => Tokens::new(path.to_token_stream()),
+        None => Tokens(Vec::new()).join(&["memsize"]),
+    }
+}
+
+/// How the generated code reaches a field: `&self.member` in a struct, a
+/// match binding (already a reference) in an enum.
+#[derive(Clone, Copy)]
+enum Reference<'a> {
+    Member(&'a syn::Member),
+    Binding(&'a Ident),
+}
+
+impl ToTokens for Reference<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Reference::Member(member) => {
+                tokens.append(Punct::new('&', Spacing::Alone));
+                tokens.append(Ident::new("self", Span::call_site()));
+                tokens.append(Punct::new('.', Spacing::Alone));
+                member.to_tokens(tokens);
+            }
+            Reference::Binding(binding) => binding.to_tokens(tokens),
+        }
     }
 }
 
@@ -48,10 +100,22 @@ struct Names {
     cx: Ident,
     /// Match bindings are this prefix and the field's position.
     binding: String,
+    /// `krate::__private::field`, the helper most fields are added by,
+    /// written once per type rather than token by token for each field.
+    field: Tokens,
 }
 
 impl Names {
-    fn new(generics: &syn::Generics) -> Self {
+    fn new(generics: &syn::Generics, krate: &Tokens) -> Self {
+        let field = krate.join(&["__private", "field"]);
+        if generics.params.is_empty() {
+            return Names {
+                lifetime: Lifetime::new("'__a", Span::call_site()),
+                cx: Ident::new("__cx", Span::call_site()),
+                binding: "__f".to_owned(),
+                field,
+            };
+        }
         let taken: HashSet<String> = generics
             .params
             .iter()
@@ -74,6 +138,7 @@ impl Names {
             lifetime: Lifetime::new(&format!("'{}", fresh("__a", &exact)), Span::call_site()),
             cx: Ident::new(&fresh("__cx", &exact), Span::call_site()),
             binding: fresh("__f", &prefix),
+            field,
         }
     }
 
@@ -84,10 +149,10 @@ impl Names {
 
 fn impl_size_of(input: &Input) -> TokenStream {
     let krate = krate(input.attrs.krate.as_ref());
-    let names = Names::new(input.generics);
+    let names = Names::new(input.generics, &krate);
     let ident = input.ident;
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
-    let where_clause = bound::where_clause(input, &syn::parse_quote!(#krate));
+    let where_clause = bound::where_clause(input, &krate);
     let lifetime = &names.lifetime;
     let cx = &names.cx;
 
@@ -101,33 +166,32 @@ fn impl_size_of(input: &Input) -> TokenStream {
         }
         Data::Enum(variants) => enum_body(variants, &krate, &names),
     };
-    let is_heap_free = is_heap_free(input, &krate);
+    // Left to the trait's default (false) where a field is known to own
+    // heap: one function less per type for rustc to check.
+    let is_heap_free = is_heap_free(input, &krate).map(|body| {
+        quote! {
+            #[inline]
+            fn is_heap_free() -> ::core::primitive::bool {
+                #body
+            }
+        }
+    });
 
     quote! {
-        const _: () = {
-            #[automatically_derived]
-            impl #impl_generics #krate::SizeOf for #ident #ty_generics #where_clause {
-                #[inline]
-                fn add_heap<#lifetime>(&#lifetime self, #cx: &mut #krate::Context<#lifetime>) {
-                    #add_heap
-                }
-
-                #[inline]
-                fn is_heap_free() -> ::core::primitive::bool {
-                    #is_heap_free
-                }
+        #[automatically_derived]
+        impl #impl_generics #krate::SizeOf for #ident #ty_generics #where_clause {
+            #[inline]
+            fn add_heap<#lifetime>(&#lifetime self, #cx: &mut #krate::Context<#lifetime>) {
+                #add_heap
             }
-        };
+
+            #is_heap_free
+        }
     }
 }
 
 /// `add_heap` of a struct: each measured field, by reference.
-fn struct_body(
-    fields: &[Field],
-    last_unsized: bool,
-    krate: &TokenStream,
-    names: &Names,
-) -> TokenStream {
+fn struct_body(fields: &[Field], last_unsized: bool, krate: &Tokens, names: &Names) -> TokenStream {
     let last = fields.len().wrapping_sub(1);
     fields
         .iter()
@@ -135,13 +199,19 @@ fn struct_body(
         .map(|(i, field)| {
             let member = &field.member;
             if !field.is_measured() {
-                return skipped_one(field, &field.name(), quote!(&self.#member), krate, names);
+                return skipped_one(
+                    field,
+                    &field.name(),
+                    Reference::Member(member),
+                    krate,
+                    names,
+                );
             }
             let sized = !(last_unsized && i == last);
             add_one(
                 field,
                 &field.name(),
-                quote!(&self.#member),
+                Reference::Member(member),
                 sized,
                 krate,
                 names,
@@ -162,9 +232,9 @@ fn struct_body(
 fn add_one(
     field: &Field,
     name: &str,
-    reference: TokenStream,
+    reference: Reference,
     sized: bool,
-    krate: &TokenStream,
+    krate: &Tokens,
     names: &Names,
 ) -> TokenStream {
     let cx = &names.cx;
@@ -185,8 +255,9 @@ fn add_one(
         };
     }
     if sized {
+        let field = &names.field;
         quote! {
-            #krate::__private::field::<#ty>(#cx, #name, #reference);
+            #field::<#ty>(#cx, #name, #reference);
         }
     } else {
         quote! {
@@ -200,8 +271,8 @@ fn add_one(
 fn skipped_one(
     field: &Field,
     name: &str,
-    reference: TokenStream,
-    krate: &TokenStream,
+    reference: Reference,
+    krate: &Tokens,
     names: &Names,
 ) -> TokenStream {
     let cx = &names.cx;
@@ -215,7 +286,7 @@ fn skipped_one(
 /// taken, so each field is reached through a raw pointer that a helper
 /// turns into a reference when the field happens to be aligned, or into a
 /// bitwise copy that is never dropped when it is not.
-fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> TokenStream {
+fn packed_struct_body(fields: &[Field], krate: &Tokens, names: &Names) -> TokenStream {
     let cx = &names.cx;
     let copy = names.binding(0);
     fields
@@ -275,7 +346,7 @@ fn packed_struct_body(fields: &[Field], krate: &TokenStream, names: &Names) -> T
 }
 
 /// `add_heap` of an enum: a match that adds the live variant's fields.
-fn enum_body(variants: &[Variant], krate: &TokenStream, names: &Names) -> TokenStream {
+fn enum_body(variants: &[Variant], krate: &Tokens, names: &Names) -> TokenStream {
     if variants.is_empty() {
         return quote!(match *self {});
     }
@@ -296,9 +367,16 @@ fn enum_body(variants: &[Variant], krate: &TokenStream, names: &Names) -> TokenS
         let adds = measured.iter().map(|(field, binding)| {
             let name = format!("{}.{}", ident, field.name());
             if field.is_measured() {
-                add_one(field, &name, binding.to_token_stream(), true, krate, names)
+                add_one(
+                    field,
+                    &name,
+                    Reference::Binding(binding),
+                    true,
+                    krate,
+                    names,
+                )
             } else {
-                skipped_one(field, &name, binding.to_token_stream(), krate, names)
+                skipped_one(field, &name, Reference::Binding(binding), krate, names)
             }
         });
         quote! {
@@ -315,43 +393,109 @@ fn enum_body(variants: &[Variant], krate: &TokenStream, names: &Names) -> TokenS
 /// `is_heap_free`: true when every measured field's type is heap-free. A
 /// `with` field may own heap, so it makes the answer false; so does an
 /// unsized last field, whose `is_heap_free` can't be called.
-fn is_heap_free(input: &Input, krate: &TokenStream) -> TokenStream {
+///
+/// `None` where a measured field's type is spelled as std's `String`,
+/// `Vec`, `Box` or an `Option` of one (see `owns_heap`), whose
+/// `is_heap_free` is false: the trait's default gives the same answer
+/// without a function to check. (A type of one's own named `String` that
+/// owns no heap then makes the answer false, which costs containers of the
+/// type their constant time, never a wrong figure.)
+///
+/// One probe asks about a tuple of all the field types (one per 16 fields,
+/// the largest tuple asked about), rather than one probe per field: the
+/// probe's method resolution is the costly part of checking the impl.
+fn is_heap_free(input: &Input, krate: &Tokens) -> Option<TokenStream> {
     let last = match &input.data {
         Data::Struct(fields) => fields.last(),
         Data::Enum(_) => None,
     };
-    let mut seen = HashSet::new();
-    let mut terms = Vec::new();
+    let mut types = Vec::new();
     for field in input.all_fields().filter(|f| f.is_measured()) {
         if field.has_function()
             || (last.is_some_and(|last| std::ptr::eq(last, field))
                 && may_be_unsized(field.ty, input.generics))
         {
-            return quote!(false);
+            return Some(quote!(false));
         }
         let ty = field.ty;
-        if let Some(adapter) = field.adapter(krate) {
-            // The probe of the field seen through its adapter: a wrong
-            // adapter is reported once, by `add_heap`.
-            let seen = quote!(#krate::adapt::As<#adapter, #ty>);
-            terms.push(quote!((&#krate::__private::Probe::<#seen>::NEW).heap_free()));
-            continue;
+        if field.attrs.adapter.is_none() && owns_heap(ty) {
+            return None;
         }
-        if seen.insert(ty.to_token_stream().to_string()) {
-            // Through a probe that answers false for a type without
-            // `SizeOf`, rather than an error: `add_heap` reports that type,
-            // once.
-            terms.push(quote!((&#krate::__private::Probe::<#ty>::NEW).heap_free()));
-        }
+        types.push(match field.adapter(krate) {
+            // The field seen through its adapter: a wrong adapter is
+            // reported once, by `add_heap`.
+            Some(adapter) => Seen::Adapted(quote!(#krate::adapt::As<#adapter, #ty>)),
+            None => Seen::Plain(ty),
+        });
     }
-    if terms.is_empty() {
-        quote!(true)
-    } else {
-        quote! {{
-            #[allow(unused_imports)]
-            use #krate::__private::{ProbeFallback as _, ProbeSizeOf as _};
-            #(#terms)&&*
-        }}
+    if types.is_empty() {
+        return Some(quote!(true));
+    }
+    // Through a probe that answers false for a type without `SizeOf`,
+    // rather than an error: `add_heap` reports that type, once.
+    let probes = types
+        .chunks(16)
+        .map(|chunk| quote!(#krate::__private::Probe::<(#(#chunk,)*)>::NEW.heap_free()));
+    Some(quote!(#(#probes)&&*))
+}
+
+/// Whether `ty` is spelled as a std type whose `is_heap_free` is false
+/// whatever its parameters: `String`, `Vec<..>`, `Box<..>`, or an
+/// `Option<..>` of one; bare, or by its path from `std`, `alloc` or `core`.
+fn owns_heap(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    if path.qself.is_some() {
+        return false;
+    }
+    let segments = &path.path.segments;
+    let Some(last) = segments.last() else {
+        return false;
+    };
+    let from_std = match segments.len() {
+        1 => path.path.leading_colon.is_none(),
+        3 => {
+            let first = &segments[0].ident;
+            first == "std" || first == "alloc" || first == "core"
+        }
+        _ => false,
+    };
+    if !from_std {
+        return false;
+    }
+    match &last.arguments {
+        syn::PathArguments::None => last.ident == "String",
+        syn::PathArguments::AngleBracketed(args) => {
+            let name = last.ident.to_string();
+            match name.as_str() {
+                "Vec" | "Box" => true,
+                "Option" => match args.args.first() {
+                    Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => {
+                        owns_heap(inner)
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        syn::PathArguments::Parenthesized(_) => false,
+    }
+}
+
+/// The type `is_heap_free` asks about for a field: its own, or the adapter
+/// view of it.
+enum Seen<'a> {
+    Plain(&'a syn::Type),
+    Adapted(TokenStream),
+}
+
+impl ToTokens for Seen<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Seen::Plain(ty) => ty.to_tokens(tokens),
+            Seen::Adapted(ty) => ty.to_tokens(tokens),
+        }
     }
 }
 
@@ -403,14 +547,12 @@ pub fn stub(input: &DeriveInput) -> TokenStream {
     let krate = krate(attrs.krate.as_ref());
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let names = Names::new(&input.generics);
+    let names = Names::new(&input.generics, &krate);
     let lifetime = &names.lifetime;
     quote! {
-        const _: () = {
-            #[automatically_derived]
-            impl #impl_generics #krate::SizeOf for #ident #ty_generics #where_clause {
-                fn add_heap<#lifetime>(&#lifetime self, _: &mut #krate::Context<#lifetime>) {}
-            }
-        };
+        #[automatically_derived]
+        impl #impl_generics #krate::SizeOf for #ident #ty_generics #where_clause {
+            fn add_heap<#lifetime>(&#lifetime self, _: &mut #krate::Context<#lifetime>) {}
+        }
     }
 }

@@ -292,8 +292,7 @@ use proc_macro::TokenStream;
 ///
 /// # The generated code
 ///
-/// One `impl SizeOf` inside `const _: () = { ... };`, with absolute paths
-/// only and `__`-prefixed locals, so it compiles next to any field names,
+/// One `impl SizeOf` and nothing else, with absolute paths only and `__`-prefixed locals, so it compiles next to any field names,
 /// under `#![no_implicit_prelude]` and in `#![no_std]` crates. It contains
 /// no `unsafe` except for `#[repr(packed)]` structs, where a helper reads each
 /// field through a raw pointer; that block belongs to the macro, so crates

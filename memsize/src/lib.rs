@@ -388,11 +388,13 @@ pub mod __private {
         function(field, cx);
     }
 
-    /// A question about `T` asked without requiring `T: SizeOf`: method
-    /// resolution picks [`ProbeSizeOf`] where `T` implements `SizeOf` and
-    /// falls back on [`ProbeFallback`] where it does not, so a field type
-    /// without `SizeOf` is reported once, by `add_heap`, not again by
-    /// `is_heap_free`.
+    /// A question about a tuple of field types `T` asked without requiring
+    /// `T: AllHeapFree`: method resolution picks the inherent
+    /// [`Probe::heap_free`] where each type implements `SizeOf` and, where
+    /// one does not, derefs to [`ProbeFallback`], whose answer is false. So
+    /// a field type without `SizeOf` is reported once, by `add_heap`, not
+    /// again by `is_heap_free`; and the generated code needs no `use` of a
+    /// trait (an item per type for rustc to resolve) to call either.
     pub struct Probe<T: ?Sized>(core::marker::PhantomData<T>);
 
     impl<T: ?Sized> Probe<T> {
@@ -400,29 +402,69 @@ pub mod __private {
         pub const NEW: Self = Probe(core::marker::PhantomData);
     }
 
-    /// `is_heap_free` of a type with `SizeOf`.
-    pub trait ProbeSizeOf {
-        /// `T::is_heap_free()`.
-        fn heap_free(&self) -> bool;
+    /// Whether every type of a tuple of field types is heap-free: the
+    /// derive asks once per type (per 16 fields), not once per field.
+    pub trait AllHeapFree {
+        /// True when each type's `is_heap_free` is.
+        fn all_heap_free() -> bool;
     }
 
-    impl<T: SizeOf> ProbeSizeOf for Probe<T> {
+    macro_rules! all_heap_free {
+        ($(($($t:ident)+))*) => {$(
+            impl<$($t: SizeOf),+> AllHeapFree for ($($t,)+) {
+                #[inline(always)]
+                fn all_heap_free() -> bool {
+                    $($t::is_heap_free())&&+
+                }
+            }
+        )*};
+    }
+
+    all_heap_free! {
+        (A)
+        (A B)
+        (A B C)
+        (A B C D)
+        (A B C D E)
+        (A B C D E F)
+        (A B C D E F G)
+        (A B C D E F G H)
+        (A B C D E F G H I)
+        (A B C D E F G H I J)
+        (A B C D E F G H I J K)
+        (A B C D E F G H I J K L)
+        (A B C D E F G H I J K L M)
+        (A B C D E F G H I J K L M N)
+        (A B C D E F G H I J K L M N O)
+        (A B C D E F G H I J K L M N O P)
+    }
+
+    impl<T: AllHeapFree> Probe<T> {
+        /// `T::all_heap_free()`.
         #[inline(always)]
-        fn heap_free(&self) -> bool {
-            T::is_heap_free()
+        pub fn heap_free(&self) -> bool {
+            T::all_heap_free()
         }
     }
 
-    /// The answer for a type without `SizeOf` (an error elsewhere).
-    pub trait ProbeFallback {
+    /// What a [`Probe`] of a tuple with a type without `SizeOf` (an error
+    /// elsewhere) derefs to.
+    pub struct ProbeFallback;
+
+    impl ProbeFallback {
         /// False.
-        fn heap_free(&self) -> bool;
+        #[inline(always)]
+        pub fn heap_free(&self) -> bool {
+            false
+        }
     }
 
-    impl<T: ?Sized> ProbeFallback for &Probe<T> {
+    impl<T: ?Sized> core::ops::Deref for Probe<T> {
+        type Target = ProbeFallback;
+
         #[inline(always)]
-        fn heap_free(&self) -> bool {
-            false
+        fn deref(&self) -> &ProbeFallback {
+            &ProbeFallback
         }
     }
 

@@ -756,3 +756,142 @@ mod add_heap_attribute {
         assert_eq!((node.heap_bytes(), node.allocations()), (80 + 10, 2));
     }
 }
+
+/// `is_heap_free` asks one probe per 16 fields: a struct of more fields is
+/// heap-free only when every chunk is, whichever chunk the heap is in.
+mod many_fields {
+    use memsize::SizeOf;
+
+    #[derive(SizeOf)]
+    struct Twenty(
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8, //
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+    );
+
+    #[derive(SizeOf)]
+    struct HeapInSecondChunk<T>(
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8, //
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        T,
+    );
+
+    #[derive(SizeOf)]
+    struct Sixteen(
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8, //
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        u8,
+        Box<u8>,
+    );
+
+    #[test]
+    fn every_chunk_counts() {
+        assert!(Twenty::is_heap_free());
+        assert!(HeapInSecondChunk::<u32>::is_heap_free());
+        assert!(!HeapInSecondChunk::<Box<u32>>::is_heap_free());
+        assert!(!Sixteen::is_heap_free());
+    }
+}
+
+/// A field spelled as std's `String`, `Vec`, `Box` or an `Option` of one
+/// makes `is_heap_free` the
+/// trait's default, false, with no probe: the same answer as std's types
+/// give. A type of one's own by that name makes it false too.
+mod spelled_as_std {
+    use memsize::SizeOf;
+
+    #[derive(SizeOf)]
+    struct Std {
+        a: u8,
+        b: std::string::String,
+        c: alloc::vec::Vec<u8>,
+        d: Option<Box<u8>>,
+        e: core::option::Option<std::boxed::Box<u8>>,
+    }
+
+    #[derive(SizeOf)]
+    struct OptionOfHeapFree {
+        a: Option<u8>,
+        b: Option<(u8, u16)>,
+    }
+
+    extern crate alloc;
+
+    mod own {
+        /// Owns no heap, whatever its name.
+        #[derive(memsize::SizeOf)]
+        pub struct String(pub u8);
+    }
+
+    #[derive(SizeOf)]
+    struct Shadowed {
+        a: own::String,
+    }
+
+    #[derive(SizeOf)]
+    struct ShadowedBare {
+        a: String,
+    }
+
+    use own::String;
+
+    #[test]
+    fn false_as_for_std_types() {
+        assert!(!Std::is_heap_free());
+        assert!(OptionOfHeapFree::is_heap_free());
+        // Through a path: asked, and heap-free.
+        assert!(Shadowed::is_heap_free());
+        assert!(own::String::is_heap_free());
+        // Bare: not asked; false, which is never a wrong figure.
+        assert!(!ShadowedBare::is_heap_free());
+        let v: Vec<ShadowedBare> = (0..4).map(|i| ShadowedBare { a: String(i) }).collect();
+        assert_eq!(
+            v.heap_size(),
+            v.capacity() * core::mem::size_of::<ShadowedBare>()
+        );
+    }
+}
