@@ -21,6 +21,22 @@
 
 use crate::lib::{size_of, Layout};
 
+/// The hasher of the maps the layout probes build (FNV-1a, from any seed):
+/// one of memsize's own, so that a probe map's hasher is known.
+#[derive(Default)]
+pub(crate) struct ProbeHasher(pub(crate) u64);
+
+impl core::hash::Hasher for ProbeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+}
+
 /// The group width std's hashbrown uses for this target.
 #[allow(dead_code)] // Unused without std.
 pub(super) const GROUP_WIDTH: usize = if cfg!(all(

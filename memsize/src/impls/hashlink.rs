@@ -35,14 +35,16 @@
 //!    smaller than its capacity and one node per entry plus the guard, a
 //!    lower bound.
 
-use core::hash::{BuildHasher, Hash, Hasher};
+use core::hash::{BuildHasher, Hash};
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use hashlink::linked_hash_map::RawEntryBuilder;
 use hashlink::{LinkedHashMap, LinkedHashSet, LruCache};
 
-use super::hash_table::{from_capacity, table_layout, usable, words_beside, CRATE_GROUP_WIDTH};
+use super::hash_table::{
+    from_capacity, table_layout, usable, words_beside, ProbeHasher, CRATE_GROUP_WIDTH,
+};
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
 
@@ -80,19 +82,6 @@ struct Slots {
 
 /// A zero-sized hasher for the probe maps.
 struct ProbeState;
-
-struct ProbeHasher(u64);
-
-impl Hasher for ProbeHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-}
 
 impl BuildHasher for ProbeState {
     type Hasher = ProbeHasher;

@@ -26,12 +26,12 @@
 //! 4. The table's allocation is the hashbrown crate's (see `hash_table`,
 //!    with the crate's group width), of buckets of `usize`.
 
-use core::hash::{BuildHasher, Hasher};
+use core::hash::BuildHasher;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use indexmap::{IndexMap, IndexSet};
 
-use super::hash_table::{table_layout, words_beside, CRATE_GROUP_WIDTH};
+use super::hash_table::{table_layout, words_beside, ProbeHasher, CRATE_GROUP_WIDTH};
 use crate::adapt::{via_adapter, As, Same, SizeOfAs};
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
@@ -54,20 +54,6 @@ const CORE_WORDS: usize = 7;
 static SLOTS: AtomicUsize = AtomicUsize::new(0);
 
 /// A zero-sized hasher for the probe map.
-#[derive(Default)]
-struct ProbeHasher(u64);
-
-impl Hasher for ProbeHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-}
-
 struct ProbeState;
 
 impl BuildHasher for ProbeState {

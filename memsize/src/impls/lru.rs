@@ -35,7 +35,7 @@ use core::sync::atomic::{AtomicU8, Ordering};
 
 use lru::LruCache;
 
-use super::hash_table::{from_capacity, table_layout, CRATE_GROUP_WIDTH};
+use super::hash_table::{from_capacity, table_layout, ProbeHasher, CRATE_GROUP_WIDTH};
 use crate::lib::{size_of, Layout};
 use crate::{Context, SizeOf};
 
@@ -95,19 +95,6 @@ impl BuildHasher for ProbeState {
     type Hasher = ProbeHasher;
     fn build_hasher(&self) -> ProbeHasher {
         ProbeHasher(self.0)
-    }
-}
-
-struct ProbeHasher(u64);
-
-impl Hasher for ProbeHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
     }
 }
 

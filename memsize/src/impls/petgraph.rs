@@ -35,7 +35,7 @@
 //!    if it has an entry; a `Csr`'s buffers by their lengths. A lower
 //!    bound, short by the spare capacity. The hasher is then not counted.
 
-use core::hash::{BuildHasher, Hasher};
+use core::hash::BuildHasher;
 use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU8, Ordering};
 
@@ -46,6 +46,7 @@ use petgraph::graphmap::{GraphMap, NodeTrait};
 use petgraph::stable_graph::StableGraph;
 use petgraph::{Directed, Direction, EdgeType};
 
+use super::hash_table::ProbeHasher;
 use super::indexmap::add_from_capacity;
 use crate::lib::{size_of, Layout, Vec};
 use crate::{Context, SizeOf};
@@ -103,19 +104,6 @@ fn holds(flag: &AtomicU8, probe: fn() -> bool) -> bool {
 /// An eight-byte hasher whose bytes are known, for the probe.
 #[derive(Clone)]
 struct ProbeState(u64);
-
-struct ProbeHasher(u64);
-
-impl Hasher for ProbeHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-}
 
 impl BuildHasher for ProbeState {
     type Hasher = ProbeHasher;
