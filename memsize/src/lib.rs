@@ -227,6 +227,14 @@ pub trait SizeOf {
 
     /// The bytes of every allocation the value owns, each shared allocation
     /// once: `deep_size() - shallow_size()`.
+    ///
+    /// A figure can leave something out: contents behind a lock held
+    /// elsewhere or a `RefCell` borrowed mutably (counted in
+    /// [`HeapStats::skipped`]), and what a documented bound of a foreign
+    /// type does not reach (counted in [`HeapStats::bounds`]); fields left
+    /// out with `#[memsize(skip)]` are the type's choice. To learn that
+    /// something was left out, call [`heap_stats`](Self::heap_stats); to
+    /// learn where, build a [`Report`], which shows each on its own line.
     #[inline]
     fn heap_size(&self) -> usize {
         self.heap_stats().bytes
