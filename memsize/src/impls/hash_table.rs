@@ -23,9 +23,11 @@ use crate::lib::{size_of, Layout};
 
 /// The hasher of the maps the layout probes build (FNV-1a, from any seed):
 /// one of memsize's own, so that a probe map's hasher is known.
+#[cfg(any(feature = "indexmap", feature = "hashlink", feature = "lru"))]
 #[derive(Default)]
 pub(crate) struct ProbeHasher(pub(crate) u64);
 
+#[cfg(any(feature = "indexmap", feature = "hashlink", feature = "lru"))]
 impl core::hash::Hasher for ProbeHasher {
     fn finish(&self) -> u64 {
         self.0
