@@ -87,6 +87,11 @@ struct Rare<'a> {
     pending: Vec<Deferred<'a>>,
     skipped: usize,
     bounds: usize,
+    /// What the values at one position traversed without the hook added,
+    /// not yet told to the hook (see [`Context::unhooked`]): the values at
+    /// one depth of a report follow each other, and their sums are told
+    /// once, with the next position's or at the end.
+    below: Option<(Position, usize, usize)>,
     #[cfg(feature = "std")]
     waits: crate::impls::LockWaits,
     /// A plain traversal's own allocations (this box, the seen set, the
@@ -106,6 +111,7 @@ impl Rare<'_> {
             pending: Vec::new(),
             skipped: 0,
             bounds: 0,
+            below: None,
             #[cfg(feature = "std")]
             untracked: None,
             #[cfg(feature = "std")]
@@ -319,6 +325,9 @@ impl<'a> Context<'a> {
         if self.pending_len() > 0 {
             self.drain_to(0);
         }
+        if let Some(below) = self.rare.as_mut().and_then(|r| r.below.take()) {
+            self.tell_below(below);
+        }
         let skipped = self.rare.as_ref().map_or(0, |r| r.skipped);
         (self.hook.take(), skipped)
     }
@@ -374,8 +383,9 @@ impl<'a> Context<'a> {
     /// Runs `visit` as a plain traversal (no hook, nothing deferred left
     /// behind), then tells the hook, at the current path, the bytes and
     /// allocations it added.
-    #[cold]
-    #[inline(never)]
+    // Inlined into the (out of line) path's code: a report to a depth runs
+    // it for every value at that depth.
+    #[inline(always)]
     fn unhooked(&mut self, visit: impl FnOnce(&mut Self)) {
         // The rarely used parts exist before the hook is taken: a hooked
         // traversal's are the caller's, and counted so.
@@ -392,7 +402,26 @@ impl<'a> Context<'a> {
             self.allocations.wrapping_sub(allocations),
         );
         let at = self.at;
-        self.hook().below(at, bytes, allocations);
+        let below = &mut self.rare().below;
+        match below {
+            Some((p, b, a)) if *p == at => {
+                *b = b.wrapping_add(bytes);
+                *a = a.wrapping_add(allocations);
+            }
+            _ => {
+                if let Some(earlier) = below.replace((at, bytes, allocations)) {
+                    self.tell_below(earlier);
+                }
+            }
+        }
+    }
+
+    /// Tells the hook what values at one position added below it.
+    #[cold]
+    fn tell_below(&mut self, (at, bytes, allocations): (Position, usize, usize)) {
+        if let Some(hook) = self.hook.as_deref_mut() {
+            hook.below(at, bytes, allocations);
+        }
     }
 
     #[inline]
